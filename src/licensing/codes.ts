@@ -1,0 +1,134 @@
+/**
+ * The numeric code tables of the WMI licensing surface (Win32_TSLicenseKeyPack, Win32_TSLicenseServer),
+ * kept in one place so the simulator, the PowerShell driver and the provider agree on every number.
+ * Source: Microsoft Learn pages for those classes; see docs/licensing-facts in the README.
+ */
+
+/** The licensing programs of the *Install Licenses* wizard, as the stack config names them. */
+export const LicenseProgram = {
+    Retail: "retail",
+    OpenLicense: "open-license",
+    Select: "select",
+    EnterpriseAgreement: "enterprise-agreement",
+    Campus: "campus",
+    School: "school",
+    Spla: "spla",
+    OtherAgreement: "other-agreement",
+} as const;
+export type LicenseProgram = (typeof LicenseProgram)[keyof typeof LicenseProgram];
+export const LICENSE_PROGRAMS = Object.values(LicenseProgram) as readonly LicenseProgram[];
+
+/** Programs installed with InstallAgreementLicenseKeyPack, with their AgreementType code. */
+export const AGREEMENT_TYPE = {
+    select: 0,
+    "enterprise-agreement": 1,
+    campus: 2,
+    school: 3,
+    spla: 4,
+    "other-agreement": 5,
+} as const satisfies Partial<Record<LicenseProgram, number>>;
+export type AgreementProgram = keyof typeof AGREEMENT_TYPE;
+
+export function isAgreementProgram(program: LicenseProgram): program is AgreementProgram {
+    return Object.prototype.hasOwnProperty.call(AGREEMENT_TYPE, program);
+}
+
+/** The name RD Licensing Manager shows in its "License Program" column. */
+export const PROGRAM_DISPLAY_NAME: Record<LicenseProgram, string> = {
+    retail: "Retail Purchase",
+    "open-license": "Open License",
+    select: "Select License",
+    "enterprise-agreement": "Enterprise Agreement",
+    campus: "Campus Agreement",
+    school: "School Agreement",
+    spla: "Service Provider License Agreement",
+    "other-agreement": "Other Agreement",
+};
+
+/** Win32_TSLicenseKeyPack.KeyPackType. */
+export const KeyPackType = {
+    Unknown: 0,
+    Retail: 1,
+    Volume: 2,
+    Concurrent: 3,
+    Temporary: 4,
+    OpenLicense: 5,
+    NotSupported: 6,
+} as const;
+export type KeyPackType = (typeof KeyPackType)[keyof typeof KeyPackType];
+
+/** The KeyPackType a pack installed through each program carries. */
+export function keyPackTypeOf(program: LicenseProgram): KeyPackType {
+    if (program === "retail") return KeyPackType.Retail;
+    if (program === "open-license") return KeyPackType.OpenLicense;
+    return KeyPackType.Volume;
+}
+
+/** Per-user or per-device CALs, as the stack config names them. */
+export const LicenseType = { PerUser: "per-user", PerDevice: "per-device" } as const;
+export type LicenseType = (typeof LicenseType)[keyof typeof LicenseType];
+
+/** Win32_TSLicenseKeyPack.ProductType (3 = built-in appears in newer docs only). */
+export const PRODUCT_TYPE = { "per-device": 0, "per-user": 1 } as const satisfies Record<LicenseType, number>;
+export const PRODUCT_TYPE_BUILT_IN = 3;
+
+export function licenseTypeFromProductType(code: number): LicenseType | undefined {
+    if (code === PRODUCT_TYPE["per-device"]) return "per-device";
+    if (code === PRODUCT_TYPE["per-user"]) return "per-user";
+    return undefined;
+}
+
+/** Windows Server / CAL versions the product manages. */
+export const PRODUCT_VERSIONS = ["2016", "2019", "2022", "2025"] as const;
+export type ProductVersion = (typeof PRODUCT_VERSIONS)[number];
+
+/**
+ * ProductVersionID codes. 2025 has no documented code: 8 is the expected next value, and it can be
+ * overridden (`productVersionIds` option of the drivers) once a real server shows otherwise.
+ */
+export const DEFAULT_PRODUCT_VERSION_IDS: Readonly<Record<ProductVersion, number>> = {
+    "2016": 5,
+    "2019": 6,
+    "2022": 7,
+    "2025": 8,
+};
+
+export function productVersionFromId(
+    id: number,
+    ids: Readonly<Record<ProductVersion, number>> = DEFAULT_PRODUCT_VERSION_IDS,
+): ProductVersion | undefined {
+    return PRODUCT_VERSIONS.find((v) => ids[v] === id);
+}
+
+/** A license server holds CALs of its own Windows Server version or older. */
+export function serverAcceptsCalVersion(serverVersion: ProductVersion, calVersion: ProductVersion): boolean {
+    return Number(calVersion) <= Number(serverVersion);
+}
+
+/** Win32_TSLicenseServer.GetActivationStatus. */
+export const ActivationStatus = { Activated: 0, NotActivated: 1, Unknown: 2 } as const;
+export type ActivationStatus = (typeof ActivationStatus)[keyof typeof ActivationStatus];
+
+/** Win32_TSLicenseServer.ReactivateServerAutomatic Reason. */
+export const REACTIVATION_REASONS = [0, 1, 2, 3, 4] as const;
+
+/** The description every server's built-in pack carries; readers filter it out. */
+export const BUILT_IN_PACK_DESCRIPTION = "Built-in TS Per Device Cal";
+
+/** WMI return codes (WBEM_E_*) that the provider reports for licensing methods. */
+export const WbemCode = {
+    Success: 0,
+    Failed: 0x80041001,
+    NotFound: 0x80041002,
+    AccessDenied: 0x80041003,
+    InvalidParameter: 0x80041008,
+    NotAvailable: 0x80041009,
+    InvalidOperation: 0x80041016,
+    ValueOutOfRange: 0x8004102b,
+} as const;
+export type WbemCode = (typeof WbemCode)[keyof typeof WbemCode];
+
+export function wbemName(code: number): string {
+    const entry = Object.entries(WbemCode).find(([, v]) => v === code);
+    return entry ? `WBEM_E_${entry[0].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}` : `0x${(code >>> 0).toString(16)}`;
+}

@@ -1,0 +1,18 @@
+import type { ContactInfo, InstallSpec, KeyPack, ServerStatus } from "./operations";
+
+/**
+ * One license server, the WMI surface in typed form. Failures reject with a LicensingError.
+ * Implemented over an OperationExecutor by ../scheduling/ (which shares executions between callers).
+ */
+export interface LicenseServer {
+    readonly name: string;
+    status(): Promise<ServerStatus>;
+    activate(contact: ContactInfo): Promise<ServerStatus>;
+    deactivate(): Promise<ServerStatus>;
+    /** Every key pack except the built-in one. */
+    listKeyPacks(): Promise<KeyPack[]>;
+    install(spec: InstallSpec, requestKey: string): Promise<KeyPack>;
+    /** Remove `count` available (not issued) licenses from a pack. */
+    removeLicenses(keyPackId: number, count: number): Promise<KeyPack>;
+    uninstall(keyPackId: number): Promise<void>;
+}

@@ -1,0 +1,112 @@
+/**
+ * The WMI licensing surface as data. One remote execution runs a batch of these operations in order
+ * (one Run Command, one SSH session, one simulator execution), so the provider can share an execution
+ * between resources: see ../scheduling/.
+ */
+import type { AgreementProgram, LicenseType, ProductVersion } from "./codes";
+import type { LicensingErrorData } from "./errors";
+
+/** Activation contact information (Win32_TSLicenseServer properties). */
+export interface ContactInfo {
+    firstName: string;
+    lastName: string;
+    company: string;
+    /** ISO 3166 alpha-2 code, e.g. "NL". */
+    countryRegion: string;
+    email?: string;
+}
+
+export type ActivationState = "activated" | "not-activated" | "unknown";
+
+/** What GetActivationStatus, GetLicenseServerId and the singleton's properties tell. */
+export interface ServerStatus {
+    /** The server's computer name. */
+    name: string;
+    /** The Windows Server version the license server runs. */
+    windowsServerVersion: ProductVersion;
+    activation: ActivationState;
+    /** License server ID; present once activated. */
+    licenseServerId?: string;
+    contact: Partial<ContactInfo>;
+}
+
+/** A key pack as Win32_TSLicenseKeyPack shows it (the built-in pack is never listed). */
+export interface KeyPack {
+    keyPackId: number;
+    /** Win32_TSLicenseKeyPack.KeyPackType (1 retail, 2 volume, 5 open license, ...). */
+    keyPackType: number;
+    /** The licensing program, as RD Licensing Manager's "License Program" column names it. */
+    programName: string;
+    description: string;
+    productVersion: ProductVersion;
+    productVersionId: number;
+    licenseType: LicenseType;
+    totalLicenses: number;
+    issuedLicenses: number;
+    availableLicenses: number;
+    /** ISO date, for packs that expire (SPLA and temporary packs); absent otherwise. */
+    expirationDate?: string;
+}
+
+interface PackShape {
+    productVersion: ProductVersion;
+    licenseType: LicenseType;
+    count: number;
+}
+
+/**
+ * What an install needs. Number fields are secrets: they travel only as protected parameters or
+ * stdin, and are never logged, stored in plain text or echoed in errors.
+ */
+export type InstallSpec =
+    | ({ program: AgreementProgram; agreementNumber: string } & PackShape)
+    | ({ program: "open-license"; licenseNumber: string; authorizationNumber: string } & PackShape)
+    /**
+     * A retail code alone determines the pack; the declared version, type and count are what the
+     * buyer expects, checked against what the server installs.
+     */
+    | ({ program: "retail"; licenseCode: string } & PackShape);
+
+export type Operation =
+    | { op: "status" }
+    | { op: "list-packs" }
+    | { op: "activate"; contact: ContactInfo }
+    | { op: "deactivate" }
+    | {
+          op: "install";
+          spec: InstallSpec;
+          /**
+           * Idempotency key: a repeated install with the same key returns the pack the first one
+           * created (if it still exists) instead of installing again. Makes retries after a crash safe.
+           */
+          requestKey: string;
+      }
+    | { op: "remove-licenses"; keyPackId: number; count: number }
+    | { op: "uninstall"; keyPackId: number };
+
+export type OperationName = Operation["op"];
+
+/** The value each operation returns on success. */
+export interface OperationValues {
+    status: ServerStatus;
+    "list-packs": KeyPack[];
+    activate: ServerStatus;
+    deactivate: ServerStatus;
+    install: KeyPack;
+    "remove-licenses": KeyPack;
+    uninstall: { keyPackId: number };
+}
+
+export type OperationResult<N extends OperationName = OperationName> =
+    | { ok: true; value: OperationValues[N] }
+    | { ok: false; error: LicensingErrorData };
+
+/**
+ * Runs a batch of operations against one license server in a single remote execution, in order.
+ * Each operation gets its own result: one failing does not stop the others (a failing operation
+ * changes nothing). A rejected promise means the execution itself failed (transport), and then no
+ * operation is known to have run.
+ */
+export interface OperationExecutor {
+    execute(server: string, operations: readonly Operation[]): Promise<OperationResult[]>;
+}

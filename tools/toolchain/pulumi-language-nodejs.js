@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// A Node.js language host for the Pulumi engine, used where the official `pulumi-language-nodejs`
+// binary cannot be had: its Go module is never tagged and the Go module proxy reachable here refuses
+// untagged (commit) versions, so it cannot be built offline (see docs/toolchain.md). With internet,
+// the official CLI ships the official host and this file is never used.
+//
+// It implements the LanguageRuntime gRPC service of @pulumi/pulumi's protocol: the engine starts it,
+// reads the port it prints, and asks it to run the program. Running the program is delegated to the
+// SDK's own entry point (@pulumi/pulumi/cmd/run), exactly as the official host does, so the program,
+// the resource monitor protocol and dynamic providers behave the same.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const childProcess = require("child_process");
+
+const HOST_VERSION = "3.274.1";
+
+/** Resolve a module from the program's folder first (its node_modules), then from this file's. */
+function resolveFrom(dirs, request) {
+    for (const dir of dirs) {
+        try {
+            return require.resolve(request, { paths: [dir] });
+        } catch {
+            /* try the next folder */
+        }
+    }
+    throw new Error(
+        `pulumi-language-nodejs: cannot find '${request}' from ${dirs.join(", ")}. ` +
+            "Run `npm install` in the Pulumi project first.",
+    );
+}
+
+const searchDirs = [process.cwd(), __dirname];
+const grpc = require(resolveFrom(searchDirs, "@grpc/grpc-js"));
+const protoDir = path.dirname(resolveFrom(searchDirs, "@pulumi/pulumi/proto/language_pb.js"));
+const langProto = require(path.join(protoDir, "language_pb.js"));
+const langRpc = require(path.join(protoDir, "language_grpc_pb.js"));
+const pluginProto = require(path.join(protoDir, "plugin_pb.js"));
+
+const state = { engineAddress: process.argv.slice(2).find((a) => !a.startsWith("-")) || "" };
+
+/** Prefer the project's own Node (npm package `node`, e.g. Node 24) over the one on PATH. */
+function nodeBinary(programDirectory) {
+    for (let dir = programDirectory; dir; dir = path.dirname(dir)) {
+        const candidate = path.join(dir, "node_modules", ".bin", "node");
+        if (fs.existsSync(candidate)) return candidate;
+        if (path.dirname(dir) === dir) break;
+    }
+    return process.env.PULUMI_NODEJS_NODE || "node";
+}
+
+function programInfo(req) {
+    const info = req.getInfo && req.getInfo();
+    const options = info && info.getOptions() ? info.getOptions().toJavaScript() : {};
+    return {
+        rootDirectory: (info && info.getRootDirectory()) || process.cwd(),
+        programDirectory: (info && info.getProgramDirectory()) || process.cwd(),
+        entryPoint: (info && info.getEntryPoint()) || ".",
+        options,
+    };
+}
+
+/** Packages in node_modules that declare a Pulumi resource plugin (package.json `pulumi.resource`). */
+function requiredPackages(programDirectory) {
+    const found = new Map();
+    const modules = path.join(programDirectory, "node_modules");
+    const visit = (dir) => {
+        let pkg;
+        try {
+            pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+        } catch {
+            return;
+        }
+        if (!pkg.pulumi || !pkg.pulumi.resource) return;
+        const name = pkg.pulumi.name || String(pkg.name).replace(/^@pulumi\//, "").replace(/^@/, "");
+        const version = pkg.pulumi.version || pkg.version;
+        found.set(`${name}@${version}`, { name, version: version.startsWith("v") ? version : `v${version}`, server: pkg.pulumi.server || "" });
+    };
+    let entries = [];
+    try {
+        entries = fs.readdirSync(modules);
+    } catch {
+        return [];
+    }
+    for (const entry of entries) {
+        if (entry.startsWith("@")) {
+            for (const sub of fs.readdirSync(path.join(modules, entry))) visit(path.join(modules, entry, sub));
+        } else if (!entry.startsWith(".")) {
+            visit(path.join(modules, entry));
+        }
+    }
+    return [...found.values()];
+}
+
+function runArgs(req, info, runPath) {
+    const args = [runPath];
+    const add = (flag, value) => {
+        if (value !== undefined && value !== null && value !== "") args.push(`--${flag}=${value}`);
+    };
+    add("monitor", req.getMonitorAddress());
+    add("engine", state.engineAddress);
+    add("organization", req.getOrganization());
+    add("project", req.getProject());
+    add("root-directory", info.rootDirectory);
+    add("stack", req.getStack());
+    add("pwd", req.getPwd() || info.programDirectory);
+    if (req.getDryrun()) args.push("--dry-run");
+    add("parallel", String(req.getParallel()));
+    args.push(info.entryPoint || req.getProgram() || ".");
+    args.push(...req.getArgsList());
+    return args;
+}
+
+function runEnv(req, info) {
+    const config = {};
+    req.getConfigMap().forEach((value, key) => {
+        config[key] = value;
+    });
+    const env = {
+        ...process.env,
+        PULUMI_CONFIG: JSON.stringify(config),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()),
+        PULUMI_NODEJS_TYPESCRIPT: String(info.options.typescript !== false),
+    };
+    if (info.options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = String(info.options.tsconfig);
+    return env;
+}
+
+const service = {
+    handshake(call, callback) {
+        state.engineAddress = call.request.getEngineAddress() || state.engineAddress;
+        callback(null, new langProto.LanguageHandshakeResponse());
+    },
+    getPluginInfo(_call, callback) {
+        callback(null, new pluginProto.PluginInfo().setVersion(HOST_VERSION));
+    },
+    getRequiredPlugins(call, callback) {
+        const deps = requiredPackages(programInfo(call.request).programDirectory).map((p) =>
+            new pluginProto.PluginDependency().setName(p.name).setKind("resource").setVersion(p.version).setServer(p.server),
+        );
+        callback(null, new langProto.GetRequiredPluginsResponse().setPluginsList(deps));
+    },
+    getRequiredPackages(call, callback) {
+        const deps = requiredPackages(programInfo(call.request).programDirectory).map((p) =>
+            new pluginProto.PackageDependency().setName(p.name).setKind("resource").setVersion(p.version).setServer(p.server),
+        );
+        callback(null, new langProto.GetRequiredPackagesResponse().setPackagesList(deps));
+    },
+    runtimeOptionsPrompts(_call, callback) {
+        callback(null, new langProto.RuntimeOptionsResponse());
+    },
+    about(call, callback) {
+        const node = nodeBinary(programInfo(call.request).programDirectory);
+        const version = childProcess.execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+        callback(null, new langProto.AboutResponse().setExecutable(node).setVersion(version));
+    },
+    getProgramDependencies(call, callback) {
+        const dir = programInfo(call.request).programDirectory;
+        const list = [];
+        try {
+            const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+            for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+                try {
+                    const dep = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8"));
+                    list.push(new langProto.DependencyInfo().setName(name).setVersion(dep.version));
+                } catch {
+                    /* not installed: not reported */
+                }
+            }
+        } catch {
+            /* no package.json */
+        }
+        callback(null, new langProto.GetProgramDependenciesResponse().setDependenciesList(list));
+    },
+    installDependencies(call) {
+        const info = programInfo(call.request);
+        const child = childProcess.spawn("npm", ["install"], { cwd: call.request.getDirectory() || info.programDirectory });
+        child.stdout.on("data", (d) => call.write(new langProto.InstallDependenciesResponse().setStdout(d)));
+        child.stderr.on("data", (d) => call.write(new langProto.InstallDependenciesResponse().setStderr(d)));
+        child.on("close", (code) => {
+            if (code === 0) call.end();
+            else call.destroy(Object.assign(new Error(`npm install exited with code ${code}`), { code: grpc.status.UNKNOWN }));
+        });
+    },
+    run(call, callback) {
+        const req = call.request;
+        const info = programInfo(req);
+        let runPath;
+        try {
+            runPath = resolveFrom([info.programDirectory, info.rootDirectory], "@pulumi/pulumi/cmd/run");
+        } catch (err) {
+            callback(null, new langProto.RunResponse().setError(String(err.message)));
+            return;
+        }
+        const nodeArgs = info.options.nodeargs ? String(info.options.nodeargs).split(/\s+/).filter(Boolean) : [];
+        const child = childProcess.spawn(nodeBinary(info.programDirectory), [...nodeArgs, ...runArgs(req, info, runPath)], {
+            cwd: req.getPwd() || info.programDirectory,
+            env: runEnv(req, info),
+            stdio: ["ignore", "inherit", "inherit"],
+        });
+        child.on("error", (err) => {
+            callback(null, new langProto.RunResponse().setError(`could not start node: ${err.message}`));
+        });
+        child.on("exit", (code, signal) => {
+            const response = new langProto.RunResponse();
+            // Exit code 32 means the SDK already reported the error to the engine: bail quietly.
+            if (code === 32) response.setBail(true);
+            else if (code !== 0) response.setError(signal ? `Program exited with signal ${signal}` : `Program exited with non-zero exit code: ${code}`);
+            callback(null, response);
+        });
+    },
+};
+
+const server = new grpc.Server();
+server.addService(langRpc.LanguageRuntimeService, service);
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
+    if (err) {
+        console.error(`pulumi-language-nodejs: cannot listen: ${err.message}`);
+        process.exit(1);
+    }
+    process.stdout.write(`${port}\n`);
+});
