@@ -125,6 +125,8 @@ export const WbemCode = {
     NotAvailable: 0x80041009,
     InvalidOperation: 0x80041016,
     ValueOutOfRange: 0x8004102b,
+    /** Method parameters not valid (e.g. a license count out of range on an install). */
+    InvalidMethodParameters: 0x8004102f,
 } as const;
 export type WbemCode = (typeof WbemCode)[keyof typeof WbemCode];
 

@@ -19,6 +19,10 @@ export const LicensingErrorKind = {
     VersionNotSupported: "version-not-supported",
     /** More licenses asked to be removed than the pack has available. */
     NotEnoughAvailable: "not-enough-available",
+    /** Licenses of the pack are issued to users or devices, and the operation asked not to touch those. */
+    LicensesIssued: "licenses-issued",
+    /** The pack changed since it was last read (a guarded operation's expectation did not hold). */
+    Conflict: "conflict",
     /** The key pack (or server) does not exist. */
     NotFound: "not-found",
     /** A parameter is outside its range. */
@@ -93,6 +97,8 @@ export function kindFromReturnValue(context: CodeContext, returnValue: number): 
             return LicensingErrorKind.InvalidParameter;
         case WbemCode.InvalidParameter:
             return context === "install" ? LicensingErrorKind.InvalidNumber : LicensingErrorKind.InvalidParameter;
+        case WbemCode.InvalidMethodParameters:
+            return LicensingErrorKind.InvalidParameter;
         case WbemCode.AccessDenied:
             return context === "install" ? LicensingErrorKind.EntitlementRefused : LicensingErrorKind.Failed;
         default:
@@ -109,8 +115,20 @@ export const RETURN_VALUE_OF_KIND: Readonly<Record<LicensingErrorKind, number>> 
     "invalid-number": WbemCode.InvalidParameter,
     "version-not-supported": WbemCode.ValueOutOfRange,
     "not-enough-available": WbemCode.ValueOutOfRange,
+    "licenses-issued": WbemCode.InvalidOperation,
+    conflict: WbemCode.InvalidOperation,
     "not-found": WbemCode.NotFound,
     "invalid-parameter": WbemCode.InvalidParameter,
     transient: WbemCode.NotAvailable,
     failed: WbemCode.Failed,
 };
+
+/**
+ * The return value a kind is reported with from a given method. Same as RETURN_VALUE_OF_KIND except
+ * where that code means another kind for this method: on an install, INVALID_PARAMETER means a bad
+ * number, so a bad parameter (e.g. the count) is reported as INVALID_METHOD_PARAMETERS.
+ */
+export function returnValueOf(context: CodeContext, kind: LicensingErrorKind): number {
+    if (kind === LicensingErrorKind.InvalidParameter && context === "install") return WbemCode.InvalidMethodParameters;
+    return RETURN_VALUE_OF_KIND[kind];
+}

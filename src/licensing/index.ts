@@ -3,3 +3,4 @@ export * from "./errors";
 export * from "./numbers";
 export * from "./operations";
 export * from "./license-server";
+export * from "./countries";

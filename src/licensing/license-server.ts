@@ -12,7 +12,8 @@ export interface LicenseServer {
     /** Every key pack except the built-in one. */
     listKeyPacks(): Promise<KeyPack[]>;
     install(spec: InstallSpec, requestKey: string): Promise<KeyPack>;
-    /** Remove `count` available (not issued) licenses from a pack. */
-    removeLicenses(keyPackId: number, count: number): Promise<KeyPack>;
-    uninstall(keyPackId: number): Promise<void>;
+    /** Remove `count` available (not issued) licenses; with `expectedTotal`, only if the total still is that. */
+    removeLicenses(keyPackId: number, count: number, expectedTotal?: number): Promise<KeyPack>;
+    /** Uninstall a pack; with `refuseIfIssued`, refuse while licenses of it are issued. */
+    uninstall(keyPackId: number, refuseIfIssued?: boolean): Promise<void>;
 }

@@ -60,3 +60,11 @@ export function checkNumber(format: NumberFormat, raw: string): { ok: true; valu
         problem: `is not a valid ${format.label}: expected ${format.expected} (got ${value.length} characters)`,
     };
 }
+
+/** The largest license count one install or removal takes (the project's bound on the wizard's quantity). */
+export const MAX_LICENSE_COUNT = 9999;
+
+/** A license count an install or removal accepts: an integer from 1 to MAX_LICENSE_COUNT. */
+export function isValidLicenseCount(count: unknown): count is number {
+    return typeof count === "number" && Number.isInteger(count) && count >= 1 && count <= MAX_LICENSE_COUNT;
+}

@@ -81,8 +81,22 @@ export type Operation =
            */
           requestKey: string;
       }
-    | { op: "remove-licenses"; keyPackId: number; count: number }
-    | { op: "uninstall"; keyPackId: number };
+    | {
+          op: "remove-licenses";
+          keyPackId: number;
+          count: number;
+          /**
+           * Only remove when the pack's total is still this number (else kind `conflict`, nothing
+           * removed), so a retry after a lost reply cannot remove twice.
+           */
+          expectedTotal?: number;
+      }
+    | {
+          op: "uninstall";
+          keyPackId: number;
+          /** Refuse (kind `licenses-issued`, nothing changed) when licenses of the pack are issued. */
+          refuseIfIssued?: boolean;
+      };
 
 export type OperationName = Operation["op"];
 

@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
+import type { Connection } from "../src/providers/connection";
+import { PROVIDER_VERSION, runtimeProvider } from "./runtime-provider";
+
+export interface CalKeyPackArgs {
+    /**
+     * How the provider reaches the license server.
+     * @example
+     * ```ts
+     * connection: { kind: "simulator", home: ".rdls-sim" }
+     * ```
+     */
+    connection: pulumi.Input<Connection>;
+    /** The license server's computer name. */
+    server: pulumi.Input<string>;
+    /**
+     * The licensing program the CALs were bought under, as the *Install Licenses* wizard lists them.
+     * Changing it installs a new pack and removes this one.
+     */
+    program: pulumi.Input<LicenseProgram>;
+    /**
+     * Agreement or enrollment number (7 digits) for `select`, `enterprise-agreement`, `campus`,
+     * `school`, `spla` and `other-agreement`. Pass a secret.
+     * @example
+     * ```ts
+     * agreementNumber: config.requireSecret("eaNumber")
+     * ```
+     */
+    agreementNumber?: pulumi.Input<string>;
+    /** Open License number (8 digits), with `authorizationNumber`, for `open-license`. Pass a secret. */
+    licenseNumber?: pulumi.Input<string>;
+    /** Open License authorization number (15 letters or digits). Pass a secret. */
+    authorizationNumber?: pulumi.Input<string>;
+    /** Retail license code (25 letters or digits; hyphens allowed), for `retail`. Pass a secret. */
+    licenseCode?: pulumi.Input<string>;
+    /** Windows Server version of the CALs; not newer than the license server's. */
+    productVersion: pulumi.Input<ProductVersion>;
+    /** `per-user` or `per-device`. */
+    licenseType: pulumi.Input<LicenseType>;
+    /**
+     * Number of CALs. Raising it installs the difference; lowering it removes available (not issued)
+     * licenses. Both are in-place updates.
+     */
+    count: pulumi.Input<number>;
+    /**
+     * Take over a key pack already on the server (e.g. installed by hand with RD Licensing Manager)
+     * instead of installing one: `pulumi import` does not work for dynamic resources.
+     * @default undefined (install a new pack)
+     */
+    adoptKeyPackId?: pulumi.Input<number>;
+    /**
+     * Let delete uninstall the pack while licenses of it are issued to users or devices.
+     * @default false
+     */
+    allowDeleteWithIssuedLicenses?: pulumi.Input<boolean>;
+}
+
+/**
+ * An RDS CAL key pack installed on a license server: the *Install Licenses* wizard as a resource.
+ * Its ID is the key pack ID. Issued and available figures are outputs that never cause a diff;
+ * `pulumi refresh` reads the live total back, so a changed count shows as drift.
+ *
+ * @example Enterprise Agreement CALs
+ * ```ts
+ * const pack = new CalKeyPack("ea-2022-users", {
+ *     connection: { kind: "simulator", home: ".rdls-sim" },
+ *     server: "rdls01",
+ *     program: "enterprise-agreement",
+ *     agreementNumber: config.requireSecret("eaNumber"),
+ *     productVersion: "2022",
+ *     licenseType: "per-user",
+ *     count: 50,
+ * });
+ * export const available = pack.availableLicenses;
+ * ```
+ */
+export class CalKeyPack extends pulumi.dynamic.Resource {
+    /** Key packs making up this resource (a pack that grew owns one key pack per install); the first is its ID. */
+    declare readonly keyPackIds: pulumi.Output<number[]>;
+    declare readonly keyPackType: pulumi.Output<number>;
+    declare readonly programName: pulumi.Output<string>;
+    declare readonly productVersion: pulumi.Output<string>;
+    declare readonly licenseType: pulumi.Output<string>;
+    declare readonly totalLicenses: pulumi.Output<number>;
+    declare readonly issuedLicenses: pulumi.Output<number>;
+    declare readonly availableLicenses: pulumi.Output<number>;
+
+    constructor(name: string, args: CalKeyPackArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = {
+            ...args,
+            providerVersion: PROVIDER_VERSION,
+            packKey: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
+            allowDeleteWithIssuedLicenses: args.allowDeleteWithIssuedLicenses ?? false,
+            keyPackIds: undefined,
+            keyPackType: undefined,
+            programName: undefined,
+            totalLicenses: undefined,
+            issuedLicenses: undefined,
+            availableLicenses: undefined,
+        };
+        super(
+            runtimeProvider("calKeyPack"),
+            name,
+            props,
+            {
+                ...opts,
+                additionalSecretOutputs: ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"],
+            },
+            "licensing",
+            "CalKeyPack",
+        );
+    }
+}

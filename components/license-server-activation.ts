@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Connection } from "../src/providers/connection";
+import { PROVIDER_VERSION, runtimeProvider } from "./runtime-provider";
+
+/** Contact information the Clearinghouse records at activation. */
+export interface ActivationContact {
+    firstName: string;
+    lastName: string;
+    company: string;
+    /** ISO 3166 alpha-2 country code, e.g. `NL`. */
+    countryRegion: string;
+    email?: string;
+}
+
+export interface LicenseServerActivationArgs {
+    /** How the provider reaches the license server. */
+    connection: pulumi.Input<Connection>;
+    /** The license server's computer name. */
+    server: pulumi.Input<string>;
+    /** Required by the Clearinghouse: first name, last name, company and country/region. */
+    contact: pulumi.Input<ActivationContact>;
+    /**
+     * Deactivate the server with the Clearinghouse when this resource is deleted. Off by default:
+     * a destroyed stack usually means "stop managing", not "give the activation back".
+     * @default false
+     */
+    deactivateOnDelete?: pulumi.Input<boolean>;
+}
+
+/**
+ * Activation of an RD License Server with the Microsoft Clearinghouse. `pulumi refresh` reports a
+ * server that was deactivated since (as drift on `activated`), and the next `up` reactivates it.
+ *
+ * @example
+ * ```ts
+ * const activation = new LicenseServerActivation("rdls01-activation", {
+ *     connection: { kind: "simulator", home: ".rdls-sim" },
+ *     server: "rdls01",
+ *     contact: { firstName: "Ada", lastName: "Lovelace", company: "Contoso", countryRegion: "GB" },
+ * });
+ * export const licenseServerId = activation.licenseServerId;
+ * ```
+ */
+export class LicenseServerActivation extends pulumi.dynamic.Resource {
+    /** `activated`, `not-activated` or `unknown`, as GetActivationStatus reports it. */
+    declare readonly activationStatus: pulumi.Output<string>;
+    /** The license server ID the Clearinghouse assigned. */
+    declare readonly licenseServerId: pulumi.Output<string>;
+    declare readonly activated: pulumi.Output<boolean>;
+
+    constructor(name: string, args: LicenseServerActivationArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            runtimeProvider("activation"),
+            name,
+            {
+                ...args,
+                providerVersion: PROVIDER_VERSION,
+                activated: true,
+                deactivateOnDelete: args.deactivateOnDelete ?? false,
+                activationStatus: undefined,
+                licenseServerId: undefined,
+            },
+            opts,
+            "licensing",
+            "LicenseServerActivation",
+        );
+    }
+}

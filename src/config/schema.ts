@@ -1,0 +1,123 @@
+/**
+ * The stack configuration contract (namespace `rds-licensing`), validated with zod before any
+ * resource is registered. Every problem names the key path, what is wrong, and how to fix it.
+ */
+import { z } from "zod";
+import {
+    AGREEMENT_NUMBER,
+    ISO_3166_ALPHA2,
+    LICENSE_PROGRAMS,
+    OPEN_LICENSE_AUTHORIZATION,
+    OPEN_LICENSE_NUMBER,
+    PRODUCT_VERSIONS,
+    RETAIL_LICENSE_CODE,
+    type NumberFormat,
+} from "../licensing";
+
+export const NAMESPACE = "rds-licensing";
+
+/** Windows computer names: 1-15 letters, digits or hyphens, not only digits. */
+const serverName = z
+    .string({ error: "must be a string" })
+    .regex(/^(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, {
+        error: "must be a Windows computer name: 1 to 15 letters, digits or hyphens, not only digits",
+    });
+
+const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).trim().min(1, { error: `must not be empty (${what})` });
+
+export const contactSchema = z.strictObject({
+    firstName: nonEmpty("first name"),
+    lastName: nonEmpty("last name"),
+    company: nonEmpty("company"),
+    countryRegion: z
+        .string({ error: "must be a string" })
+        .refine((v) => ISO_3166_ALPHA2.has(v), { error: "must be an ISO 3166 alpha-2 country code in capitals, e.g. NL, US, DE" }),
+    email: z.email({ error: "must be an e-mail address" }).optional(),
+});
+
+// `pulumi config set --path x 2022` stores a number: accept it as the version string.
+const version = z.preprocess(
+    (v) => (typeof v === "number" ? String(v) : v),
+    z.enum(PRODUCT_VERSIONS, { error: `must be one of ${PRODUCT_VERSIONS.join(", ")}` }),
+);
+
+export const licenseServerSchema = z.strictObject({
+    name: serverName,
+    windowsServerVersion: version,
+    contact: contactSchema,
+    /** Deactivate the server with the Clearinghouse when the stack is destroyed. */
+    deactivateOnDelete: z.boolean({ error: "must be true or false" }).default(false),
+});
+
+/** A number field: its format is checked later (with the secret check), here only its type. */
+const secretNumber = z.string({ error: "must be a string (set it with `pulumi config set --secret --path ...`)" });
+
+const packCommon = {
+    name: z.string({ error: "must be a string" }).regex(/^[a-z0-9][a-z0-9-]{0,47}$/, {
+        error: "must be 1 to 48 lower-case letters, digits or hyphens, starting with a letter or digit",
+    }),
+    productVersion: version,
+    licenseType: z.enum(["per-user", "per-device"], { error: "must be per-user or per-device" }),
+    count: z
+        .number({ error: "must be a number" })
+        .int({ error: "must be a whole number" })
+        .min(1, { error: "must be at least 1 (remove the pack from calPacks to uninstall it)" })
+        .max(9999, { error: "must be at most 9999 per pack" }),
+    /** Adopt a key pack already installed on the server instead of installing a new one. */
+    adoptKeyPackId: z.number({ error: "must be a key pack ID (a number)" }).int().positive().optional(),
+    /** Let `destroy` remove a pack whose licenses are still issued to users or devices. */
+    allowDeleteWithIssuedLicenses: z.boolean({ error: "must be true or false" }).default(false),
+};
+
+const agreementPrograms = LICENSE_PROGRAMS.filter((p) => p !== "retail" && p !== "open-license") as [
+    "select",
+    "enterprise-agreement",
+    "campus",
+    "school",
+    "spla",
+    "other-agreement",
+];
+
+export const calPackSchema = z.discriminatedUnion(
+    "program",
+    [
+        z.strictObject({ ...packCommon, program: z.enum(agreementPrograms), agreementNumber: secretNumber }),
+        z.strictObject({
+            ...packCommon,
+            program: z.literal("open-license"),
+            licenseNumber: secretNumber,
+            authorizationNumber: secretNumber,
+        }),
+        z.strictObject({ ...packCommon, program: z.literal("retail"), licenseCode: secretNumber }),
+    ],
+    { error: `program must be one of ${LICENSE_PROGRAMS.join(", ")}` },
+);
+
+export const simulatorSchema = z.strictObject({
+    /** Folder of the simulator's store, relative to the project. */
+    home: z.string({ error: "must be a folder path" }).min(1).default(".rdls-sim"),
+});
+
+export const stackConfigSchema = z.strictObject({
+    target: z.enum(["simulator", "azure"], { error: "must be simulator or azure" }).default("simulator"),
+    licenseServer: licenseServerSchema,
+    licensingMode: z.enum(["PerUser", "PerDevice"], { error: "must be PerUser or PerDevice" }),
+    calPacks: z.array(calPackSchema, { error: "must be a list of packs" }).default([]),
+    simulator: simulatorSchema.default({ home: ".rdls-sim" }),
+    /** Settings of the Azure target; see components/azure. */
+    azure: z.looseObject({}).optional(),
+});
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type CalPackConfig = StackConfig["calPacks"][number];
+export type ContactConfig = z.output<typeof contactSchema>;
+
+/** The secret number fields of each program, with their formats. */
+export const NUMBER_FIELDS: Record<string, ReadonlyArray<{ field: string; format: NumberFormat }>> = {
+    retail: [{ field: "licenseCode", format: RETAIL_LICENSE_CODE }],
+    "open-license": [
+        { field: "licenseNumber", format: OPEN_LICENSE_NUMBER },
+        { field: "authorizationNumber", format: OPEN_LICENSE_AUTHORIZATION },
+    ],
+    ...Object.fromEntries(agreementPrograms.map((p) => [p, [{ field: "agreementNumber", format: AGREEMENT_NUMBER }]])),
+};

@@ -1,0 +1,108 @@
+/**
+ * The LicenseServerActivation dynamic provider: activation with the Clearinghouse (contact info in,
+ * activation status and license server ID out). A deactivated server reads as drift (`activated`
+ * becomes false), which the next `up` repairs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { contactSchema } from "../../config/schema";
+import { LicensingError, LicensingErrorKind, type ServerStatus } from "../../licensing";
+import { checkFailures } from "../check";
+import { connectionKey, connectionSchema } from "../connection";
+import { progress } from "../progress";
+import { licenseServer } from "../registry";
+
+type Raw = Record<string, unknown>;
+
+export const activationInputsSchema = z.object({
+    providerVersion: z.string(),
+    connection: connectionSchema,
+    server: z.string().min(1),
+    contact: contactSchema,
+    /** The desired state; `read` reports the live one here. */
+    activated: z.boolean().default(true),
+    deactivateOnDelete: z.boolean().default(false),
+});
+export type ActivationInputs = z.output<typeof activationInputsSchema>;
+
+const OUTPUT_FIELDS = ["activationStatus", "licenseServerId"];
+
+function parse(raw: Raw): ActivationInputs {
+    const inputs = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "__provider" && !OUTPUT_FIELDS.includes(k)));
+    return activationInputsSchema.parse(inputs);
+}
+
+function outputs(inputs: ActivationInputs, status: ServerStatus) {
+    return { ...inputs, activationStatus: status.activation, licenseServerId: status.licenseServerId ?? "" };
+}
+
+async function ensureActivated(inputs: ActivationInputs): Promise<ServerStatus> {
+    const server = licenseServer(inputs.connection, inputs.server);
+    progress(`${inputs.server}: activating the license server with the Clearinghouse`);
+    const status = await server.activate(inputs.contact);
+    if (status.activation !== "activated") {
+        throw new LicensingError({ kind: LicensingErrorKind.Failed, message: `${inputs.server}: activation reported status "${status.activation}"` });
+    }
+    progress(`${inputs.server}: activated (license server ID ${status.licenseServerId})`);
+    return status;
+}
+
+export const activationProvider = {
+    async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
+        const parsed = activationInputsSchema.safeParse(Object.fromEntries(Object.entries(news).filter(([k]) => k !== "__provider")));
+        return parsed.success ? { inputs: news } : { failures: checkFailures(parsed.error) };
+    },
+
+    async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
+        const before = parse(olds);
+        const after = parse(news);
+        const replaces = before.server !== after.server || connectionKey(before.connection) !== connectionKey(after.connection) ? ["server"] : [];
+        const changed =
+            before.activated !== after.activated ||
+            before.deactivateOnDelete !== after.deactivateOnDelete ||
+            before.providerVersion !== after.providerVersion ||
+            JSON.stringify(before.contact) !== JSON.stringify(after.contact);
+        return { changes: changed || replaces.length > 0, replaces };
+    },
+
+    async create(raw: Raw): Promise<pulumi.dynamic.CreateResult> {
+        const inputs = parse(raw);
+        const status = await ensureActivated(inputs);
+        return { id: `${inputs.server}/activation`, outs: outputs(inputs, status) };
+    },
+
+    async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
+        const inputs = parse(props);
+        let status: ServerStatus;
+        try {
+            status = await licenseServer(inputs.connection, inputs.server).status();
+        } catch (err) {
+            if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) return { id: "", props: {} };
+            throw err;
+        }
+        const live = { ...inputs, activated: status.activation === "activated" };
+        return { id, props: outputs(live, status), inputs: live };
+    },
+
+    async update(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.UpdateResult> {
+        const before = parse(olds);
+        const inputs = parse(news);
+        const needsServer = !before.activated || JSON.stringify(before.contact) !== JSON.stringify(inputs.contact);
+        if (!needsServer) return { outs: { ...olds, ...inputs } };
+        return { outs: outputs(inputs, await ensureActivated(inputs)) };
+    },
+
+    async delete(_id: string, props: Raw): Promise<void> {
+        const inputs = parse(props);
+        if (!inputs.deactivateOnDelete) {
+            progress(`${inputs.server}: left activated (deactivateOnDelete is false)`);
+            return;
+        }
+        progress(`${inputs.server}: deactivating the license server`);
+        try {
+            await licenseServer(inputs.connection, inputs.server).deactivate();
+        } catch (err) {
+            if (!(err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound)) throw err;
+        }
+    },
+};

@@ -1,0 +1,15 @@
+/**
+ * Entry point of the dynamic providers' code inside the engine's provider process, reached as
+ * `require("rds-licensing/provider")` (see components/runtime-provider.ts for why).
+ */
+import { activationProvider } from "./activation/handlers";
+import { calKeyPackProvider } from "./cal-key-pack/handlers";
+import { simulatedServerProvider } from "./simulated-server/handlers";
+
+export const providers = {
+    calKeyPack: calKeyPackProvider,
+    activation: activationProvider,
+    simulatedServer: simulatedServerProvider,
+};
+
+export type ProviderKind = keyof typeof providers;

@@ -1,0 +1,3 @@
+export * from "./retry";
+export * from "./scheduler";
+export * from "./license-server-client";

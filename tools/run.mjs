@@ -1,0 +1,98 @@
+// The npm scripts' single entry: makes a fresh clone ready (dependencies, build, Pulumi toolchain),
+// sets the dev stack's environment, then runs the asked command. Runs on the machine's Node (>= 20):
+// the project's own Node 24 comes from the `node` package and is used for everything after install.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureToolchain, pulumiHome } from "./toolchain/bootstrap.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const log = (msg) => process.stderr.write(`[rds-licensing] ${msg}\n`);
+
+/** The passphrase of the committed dev stack: demo only, documented in the README. */
+export const DEMO_PASSPHRASE = "rds-licensing-demo";
+
+function sh(cmd, args, options = {}) {
+    const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...options });
+    if (result.error) throw result.error;
+    return result.status ?? 1;
+}
+
+function ensureDependencies() {
+    const marker = path.join(root, "node_modules", ".package-lock.json");
+    const lock = path.join(root, "package-lock.json");
+    if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+    log("installing dependencies (npm ci)");
+    if (sh("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]) !== 0) throw new Error("npm ci failed");
+}
+
+/** `rds-licensing` resolvable from the project folder, as in users' projects (see components/runtime-provider.ts). */
+function ensureSelfLink() {
+    const link = path.join(root, "node_modules", "rds-licensing");
+    try {
+        if (fs.readlinkSync(link) === "..") return;
+        fs.rmSync(link, { recursive: true, force: true });
+    } catch {
+        /* missing */
+    }
+    fs.symlinkSync("..", link, "dir");
+}
+
+function ensureBuilt() {
+    if (sh(path.join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]) !== 0) throw new Error("TypeScript build failed");
+}
+
+export function projectEnv(binDir) {
+    const env = { ...process.env };
+    env.PATH = [binDir, path.join(root, "node_modules", ".bin"), env.PATH].join(path.delimiter);
+    env.PULUMI_HOME = pulumiHome();
+    env.PULUMI_SKIP_UPDATE_CHECK = "true";
+    env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
+    env.PULUMI_BACKEND_URL ??= `file://${path.join(root, ".pulumi-state")}`;
+    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) env.PULUMI_CONFIG_PASSPHRASE = DEMO_PASSPHRASE;
+    env.RDS_LICENSING_ROOT = root;
+    return env;
+}
+
+function prepare() {
+    ensureDependencies();
+    ensureSelfLink();
+    ensureBuilt();
+    const binDir = ensureToolchain(root);
+    fs.mkdirSync(path.join(root, ".pulumi-state"), { recursive: true });
+    return projectEnv(binDir);
+}
+
+function demo(env) {
+    const pulumi = (...args) => sh("pulumi", args, { env });
+    const quiet = spawnSync("pulumi", ["stack", "select", "dev"], { cwd: root, env, stdio: "ignore" });
+    if (quiet.status !== 0 && pulumi("stack", "init", "dev") !== 0) return 1;
+    const status = pulumi("up", "--yes", "--stack", "dev", "--skip-preview");
+    if (status !== 0) return status;
+    log("stack outputs:");
+    pulumi("stack", "output", "--stack", "dev", "--json");
+    log("the simulated license server's key packs (npx rdls-sim packs):");
+    return sh("node", [path.join(root, "bin", "rdls-sim.js"), "packs"], { env });
+}
+
+const commands = {
+    bootstrap: () => 0,
+    pulumi: (env, args) => sh("pulumi", args, { env }),
+    demo: (env) => demo(env),
+    test: (env, args) => sh("vitest", ["run", ...args], { env }),
+    drift: (env, args) => sh("node", [path.join(root, "dist", "src", "cli", "drift.js"), ...args], { env }),
+    bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (!commands[name]) {
+    log(`usage: node tools/run.mjs <${Object.keys(commands).join("|")}> [args...]`);
+    process.exit(2);
+}
+try {
+    process.exit(commands[name](prepare(), args));
+} catch (err) {
+    log(`error: ${err.message}`);
+    process.exit(1);
+}
