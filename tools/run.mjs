@@ -40,7 +40,7 @@ function ensureSelfLink() {
 }
 
 function ensureBuilt() {
-    if (sh(path.join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]) !== 0) throw new Error("TypeScript build failed");
+    if (sh(path.join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"]) !== 0) throw new Error("TypeScript build failed");
 }
 
 export function projectEnv(binDir) {
@@ -80,7 +80,11 @@ const commands = {
     bootstrap: () => 0,
     pulumi: (env, args) => sh("pulumi", args, { env }),
     demo: (env) => demo(env),
-    test: (env, args) => sh("vitest", ["run", ...args], { env }),
+    test: (env, args) => {
+        // Tests are type-checked too (vitest itself strips types without checking them).
+        if (sh("tsc", ["-p", "tsconfig.json", "--noEmit"], { env }) !== 0) return 1;
+        return sh("vitest", ["run", ...args], { env });
+    },
     drift: (env, args) => sh("node", [path.join(root, "dist", "src", "cli", "drift.js"), ...args], { env }),
     bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
 };

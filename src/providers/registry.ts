@@ -33,12 +33,19 @@ export function coalescingEnabled(env: NodeJS.ProcessEnv = process.env): boolean
     return env.RDS_LICENSING_COALESCE !== "off";
 }
 
+/** RDS_LICENSING_GATHER_MS overrides the wait for a burst of operations (default 30 ms). */
+function gatherMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+    const value = Number(env.RDS_LICENSING_GATHER_MS ?? 30);
+    return Number.isFinite(value) && value >= 0 ? value : 30;
+}
+
 export function licenseServer(connection: Connection, server: string): LicenseServer {
     const key = `${connectionKey(connection)}#${server.toLowerCase()}`;
     let scheduler = schedulers.get(key);
     if (!scheduler) {
         scheduler = new ServerScheduler(executorFor(connection), server, {
             coalesce: coalescingEnabled(),
+            gatherMs: gatherMsFromEnv(),
             retry: retryPolicyFromEnv(),
             onRetry: (op, error, attempt, delayMs) =>
                 progress(`${server}: ${op.op} failed (${error.kind}); retry ${attempt} in ${Math.round(delayMs / 100) / 10} s`),

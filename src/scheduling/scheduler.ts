@@ -20,6 +20,13 @@ import { backoffDelay, type RetryPolicy } from "./retry";
 
 export interface SchedulerOptions {
     coalesce: boolean;
+    /**
+     * How long an idle scheduler waits for more operations before starting an execution. The engine
+     * sends a refresh's reads (or an update's creates) over a few milliseconds; a short wait lets them
+     * share one execution, which on Azure costs tens of seconds.
+     * @default 0
+     */
+    gatherMs?: number;
     retry: RetryPolicy;
     /** Called when an operation is retried (for progress messages). */
     onRetry?: (op: Operation, error: LicensingError, attempt: number, delayMs: number) => void;
@@ -62,12 +69,13 @@ export class ServerScheduler {
     private scheduleDrain(): void {
         if (this.running || this.drainScheduled || this.queue.length === 0) return;
         this.drainScheduled = true;
-        // Wait one macrotask so callers arriving in the same burst (the engine sends resource
-        // operations concurrently) join the same execution.
-        setImmediate(() => {
+        const start = () => {
             this.drainScheduled = false;
             void this.drain();
-        });
+        };
+        // In naive mode nothing is gained by waiting; otherwise let a burst of callers join.
+        if (this.options.coalesce && (this.options.gatherMs ?? 0) > 0) setTimeout(start, this.options.gatherMs);
+        else setImmediate(start);
     }
 
     private async drain(): Promise<void> {

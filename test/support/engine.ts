@@ -1,0 +1,154 @@
+/**
+ * Real-engine test harness: a throwaway Pulumi project (this repository's compiled program), its own
+ * file backend, passphrase secrets and simulator store, driven through the real `pulumi` CLI.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { randomBytes } from "crypto";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const PASSPHRASE = "rds-licensing-test-passphrase";
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** The folder holding `pulumi` (npm test puts it on PATH; a bare vitest run bootstraps it). */
+async function pulumiBinDir(): Promise<string> {
+    const which = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
+    if (which.status === 0) return path.dirname(which.stdout.trim());
+    const bootstrap = (await import(path.join(REPO_ROOT, "tools", "toolchain", "bootstrap.mjs"))) as {
+        ensureToolchain(root: string): string;
+    };
+    return bootstrap.ensureToolchain(REPO_ROOT);
+}
+
+/** `{a: {b: [1]}}` → `[["a.b[0]", 1]]`, the paths `pulumi config set --path` takes. */
+export function flattenConfig(value: unknown, prefix = ""): Array<[string, string]> {
+    if (Array.isArray(value)) return value.flatMap((v, i) => flattenConfig(v, `${prefix}[${i}]`));
+    if (value && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => flattenConfig(v, prefix ? `${prefix}.${k}` : k));
+    }
+    return [[prefix, String(value)]];
+}
+
+export class TestProject {
+    readonly stack = "test";
+
+    private constructor(
+        readonly dir: string,
+        readonly env: NodeJS.ProcessEnv,
+    ) {}
+
+    /** A new project folder under test/.work (inside the repo, so `rds-licensing` resolves). */
+    static async create(label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestProject> {
+        const dir = path.join(REPO_ROOT, "test", ".work", `${label}-${randomBytes(4).toString("hex")}`);
+        fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.yaml"),
+            ["name: rds-licensing", "runtime:", "  name: nodejs", "  options:", "    typescript: false", "main: index.js", ""].join("\n"),
+        );
+        const program = path.relative(dir, path.join(REPO_ROOT, "dist", "src", "index.js"));
+        fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
+        const binDir = await pulumiBinDir();
+        const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            PATH: [binDir, path.join(REPO_ROOT, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+            PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            RDS_LICENSING_RETRY_BASE_MS: "50",
+            RDLS_SIM_HOME: path.join(dir, ".rdls-sim"),
+            ...extraEnv,
+        };
+        const project = new TestProject(dir, env);
+        await project.pulumiOk(["stack", "init", project.stack, "--secrets-provider", "passphrase"]);
+        return project;
+    }
+
+    get simHome(): string {
+        return path.join(this.dir, ".rdls-sim");
+    }
+
+    /** Run the pulumi CLI in the project; resolves with its output whatever the exit code. */
+    pulumi(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: { ...this.env, ...env } });
+    }
+
+    async pulumiOk(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        const result = await this.pulumi(args, env);
+        if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+        return result;
+    }
+
+    /** Replace the stack's config: `secretPaths` are set with --secret, the rest as plain text. */
+    async setConfig(config: Record<string, unknown>, secretPaths: string[] = []): Promise<void> {
+        const file = path.join(this.dir, `Pulumi.${this.stack}.yaml`);
+        const salt = fs.readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("encryptionsalt:"));
+        fs.writeFileSync(file, `${salt}\n`);
+        const args = ["config", "set-all", "--path", "--stack", this.stack];
+        for (const [key, value] of flattenConfig(config)) {
+            args.push(secretPaths.includes(key) ? "--secret" : "--plaintext", `${key}=${value}`);
+        }
+        await this.pulumiOk(args);
+    }
+
+    /** The rdls-sim CLI against this project's store. */
+    sim(args: string[]): Promise<RunResult> {
+        return run("node", [path.join(REPO_ROOT, "bin", "rdls-sim.js"), "--home", this.simHome, ...args], { cwd: this.dir, env: this.env });
+    }
+
+    async simJson<T>(args: string[]): Promise<T> {
+        const result = await this.sim([...args, "--json"]);
+        if (result.code !== 0) throw new Error(`rdls-sim ${args.join(" ")} failed: ${result.stderr}`);
+        return JSON.parse(result.stdout) as T;
+    }
+
+    async stackExport(): Promise<string> {
+        return (await this.pulumiOk(["stack", "export", "--stack", this.stack])).stdout;
+    }
+
+    async outputs(): Promise<Record<string, any>> {
+        return JSON.parse((await this.pulumiOk(["stack", "output", "--json", "--stack", this.stack])).stdout);
+    }
+
+    /** Every file of the backend (state, history, backups), concatenated: for scans and byte comparisons. */
+    backendBytes(): string {
+        return readTree(path.join(this.dir, ".state"));
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+export function readTree(dir: string): string {
+    if (!fs.existsSync(dir)) return "";
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name))
+        .sort()
+        .map((f) => `${f}\n${fs.readFileSync(f, "latin1")}`)
+        .join("\n");
+}
+
+export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 1, stdout, stderr });
+        });
+    });
+}
