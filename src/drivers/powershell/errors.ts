@@ -1,0 +1,95 @@
+/** Map what a script reports (wire errors) to the domain's errors, and keep secrets out of them. */
+import {
+    LicensingError,
+    LicensingErrorKind,
+    WbemCode,
+    kindFromReturnValue,
+    type CodeContext,
+    type LicensingErrorData,
+    type OperationName,
+} from "../../licensing";
+import type { WireError } from "./wire";
+
+const CONTEXT_OF: Readonly<Record<OperationName, CodeContext>> = {
+    status: "read",
+    "list-packs": "read",
+    activate: "activate",
+    deactivate: "deactivate",
+    install: "install",
+    "remove-licenses": "remove-licenses",
+    uninstall: "uninstall",
+};
+
+export function contextOf(op: OperationName): CodeContext {
+    return CONTEXT_OF[op];
+}
+
+/**
+ * Errors raised by the CIM layer itself (Microsoft.Management.Infrastructure.NativeErrorCode names)
+ * rather than returned by a licensing method.
+ */
+function fromCimCode(context: CodeContext, code: string): Pick<LicensingErrorData, "kind" | "returnValue"> & { hint?: string } {
+    switch (code) {
+        case "NotFound":
+            return { kind: kindFromReturnValue(context, WbemCode.NotFound), returnValue: WbemCode.NotFound };
+        case "InvalidParameter":
+            return { kind: kindFromReturnValue(context, WbemCode.InvalidParameter), returnValue: WbemCode.InvalidParameter };
+        case "AccessDenied":
+            return { kind: LicensingErrorKind.Failed, hint: "the script must run as an administrator (Run Command runs as SYSTEM; over SSH use an administrator account)" };
+        case "InvalidClass":
+        case "InvalidNamespace":
+            return { kind: LicensingErrorKind.Failed, hint: "the RD Licensing role service does not seem to be installed on this server" };
+        case "ServerLimitsExceeded":
+        case "ServerIsShuttingDown":
+        case "InvalidOperationTimeout":
+            return { kind: LicensingErrorKind.Transient };
+        default:
+            return { kind: LicensingErrorKind.Failed };
+    }
+}
+
+/** The domain error for a failed operation; `label` names the operation without any secret. */
+export function errorFromWire(op: OperationName, label: string, e: WireError, redactor: Redactor): LicensingErrorData {
+    const context = contextOf(op);
+    const message = redactor.apply(String(e.m ?? "").trim() || "the operation failed");
+    if (typeof e.rv === "number" && e.rv !== 0) {
+        const returnValue = e.rv >>> 0;
+        return { kind: kindFromReturnValue(context, returnValue), returnValue, message: `${label}: ${message}` };
+    }
+    if (typeof e.c === "string") {
+        const mapped = fromCimCode(context, e.c);
+        const hint = mapped.hint ? ` (${mapped.hint})` : "";
+        const data: LicensingErrorData = { kind: mapped.kind, message: `${label}: ${message}${hint}` };
+        if (mapped.returnValue !== undefined) data.returnValue = mapped.returnValue;
+        return data;
+    }
+    return { kind: LicensingErrorKind.Failed, message: `${label}: ${message}` };
+}
+
+/**
+ * Replaces every known secret (and the encoded input carrying them) in text meant for messages.
+ * Built per execution from that execution's secrets; nothing is kept afterwards.
+ */
+export class Redactor {
+    private readonly secrets: string[];
+
+    constructor(secrets: Iterable<string>) {
+        // Longest first, so a secret that contains another is replaced whole.
+        this.secrets = [...new Set([...secrets].filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+    }
+
+    apply(text: string): string {
+        let out = text;
+        for (const secret of this.secrets) out = out.split(secret).join("***");
+        return out;
+    }
+
+    error(error: unknown): LicensingError {
+        if (error instanceof LicensingError) {
+            const data = error.toData();
+            return new LicensingError({ ...data, message: this.apply(data.message) });
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        return new LicensingError({ kind: LicensingErrorKind.Failed, message: this.apply(message) });
+    }
+}

@@ -1,0 +1,157 @@
+/**
+ * Check each operation locally and turn it into a step the script renders. Number formats are
+ * checked here because the Clearinghouse cannot be counted on to refuse a wrong number.
+ */
+import {
+    AGREEMENT_NUMBER,
+    AGREEMENT_TYPE,
+    LicensingErrorKind,
+    OPEN_LICENSE_AUTHORIZATION,
+    OPEN_LICENSE_NUMBER,
+    PRODUCT_TYPE,
+    PRODUCT_VERSIONS,
+    RETAIL_LICENSE_CODE,
+    checkNumber,
+    isAgreementProgram,
+    type InstallSpec,
+    type LicenseProgram,
+    type LicensingErrorData,
+    type NumberFormat,
+    type Operation,
+    type ProductVersion,
+} from "../../licensing";
+
+export const INSTALL_METHOD = {
+    agreement: "InstallAgreementLicenseKeyPack",
+    "open-license": "InstallOpenLicenseKeyPack",
+    retail: "InstallRetailPurchaseLicenseKeyPack",
+} as const;
+
+export type StepShape =
+    | { kind: "status" | "list-packs" | "activate" | "deactivate" }
+    | {
+          kind: "install";
+          program: LicenseProgram;
+          method: (typeof INSTALL_METHOD)[keyof typeof INSTALL_METHOD];
+          /** Only for InstallAgreementLicenseKeyPack. */
+          agreementType?: number;
+          productVersionId: number;
+          productType: number;
+          count: number;
+      }
+    | { kind: "remove-licenses"; keyPackId: number; count: number }
+    | { kind: "uninstall"; keyPackId: number };
+
+export interface Step {
+    /** Position in the caller's batch. */
+    index: number;
+    op: Operation;
+    /** Names the operation in messages; never holds a secret. */
+    label: string;
+    shape: StepShape;
+    /** What the script reads from its (protected) input for this step. */
+    input: Record<string, string>;
+    /** Values to scrub from any message. */
+    secrets: string[];
+}
+
+export type Planned = { ok: true; step: Step } | { ok: false; error: LicensingErrorData };
+
+const UINT32_MAX = 0xffffffff;
+
+function isCount(n: unknown): n is number {
+    return Number.isInteger(n) && (n as number) > 0 && (n as number) <= UINT32_MAX;
+}
+
+function invalid(kind: LicensingErrorData["kind"], message: string): Planned {
+    return { ok: false, error: { kind, message } };
+}
+
+export function planStep(index: number, op: Operation, productVersionIds: Readonly<Record<ProductVersion, number>>): Planned {
+    switch (op.op) {
+        case "status":
+        case "list-packs":
+        case "deactivate":
+            return { ok: true, step: { index, op, label: op.op === "list-packs" ? "list key packs" : op.op, shape: { kind: op.op }, input: {}, secrets: [] } };
+        case "activate": {
+            const c = op.contact;
+            for (const [field, value] of Object.entries({ firstName: c.firstName, lastName: c.lastName, company: c.company })) {
+                if (typeof value !== "string" || !value.trim()) return invalid(LicensingErrorKind.ContactIncomplete, `activate: ${field} is required`);
+            }
+            if (typeof c.countryRegion !== "string" || !/^[A-Za-z]{2}$/.test(c.countryRegion.trim())) {
+                return invalid(LicensingErrorKind.ContactIncomplete, "activate: countryRegion must be a two-letter ISO 3166 code, e.g. NL");
+            }
+            const input = {
+                first: c.firstName.trim(),
+                last: c.lastName.trim(),
+                company: c.company.trim(),
+                country: c.countryRegion.trim().toUpperCase(),
+                email: (c.email ?? "").trim(),
+            };
+            return { ok: true, step: { index, op, label: "activate", shape: { kind: "activate" }, input, secrets: [] } };
+        }
+        case "install":
+            return planInstall(index, op, productVersionIds);
+        case "remove-licenses": {
+            const label = `remove ${op.count} licenses from key pack ${op.keyPackId}`;
+            if (!isCount(op.keyPackId)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: keyPackId must be a positive integer`);
+            if (!isCount(op.count)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: count must be a positive integer`);
+            return { ok: true, step: { index, op, label, shape: { kind: "remove-licenses", keyPackId: op.keyPackId, count: op.count }, input: {}, secrets: [] } };
+        }
+        case "uninstall": {
+            const label = `uninstall key pack ${op.keyPackId}`;
+            if (!isCount(op.keyPackId)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: keyPackId must be a positive integer`);
+            return { ok: true, step: { index, op, label, shape: { kind: "uninstall", keyPackId: op.keyPackId }, input: {}, secrets: [] } };
+        }
+    }
+}
+
+function planInstall(index: number, op: Extract<Operation, { op: "install" }>, ids: Readonly<Record<ProductVersion, number>>): Planned {
+    const spec: InstallSpec = op.spec;
+    const label = `install ${spec.program} ${spec.productVersion} ${spec.licenseType} x${spec.count}`;
+    if (!PRODUCT_VERSIONS.includes(spec.productVersion)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown product version`);
+    if (!Object.prototype.hasOwnProperty.call(PRODUCT_TYPE, spec.licenseType)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown license type`);
+    if (!isCount(spec.count)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: count must be a positive integer`);
+    if (typeof op.requestKey !== "string" || !op.requestKey || op.requestKey.length > 256) {
+        return invalid(LicensingErrorKind.InvalidParameter, `${label}: requestKey must be a non-empty string of at most 256 characters`);
+    }
+    const secrets: string[] = [];
+    const input: Record<string, string> = { key: op.requestKey };
+    // Each number is normalized and checked; messages name the number, never its value.
+    const take = (field: string, format: NumberFormat, raw: unknown): string | undefined => {
+        if (typeof raw !== "string") return undefined;
+        secrets.push(raw, raw.trim());
+        const checked = checkNumber(format, raw);
+        if (!checked.ok) return undefined;
+        secrets.push(checked.value);
+        input[field] = checked.value;
+        return checked.value;
+    };
+    const refuse = (format: NumberFormat, raw: unknown): Planned => {
+        const problem = typeof raw === "string" ? checkNumber(format, raw) : undefined;
+        const why = problem && !problem.ok ? problem.problem : `is missing`;
+        return invalid(LicensingErrorKind.InvalidNumber, `${label}: the ${format.label} ${why}`);
+    };
+    const base = { productVersionId: ids[spec.productVersion], productType: PRODUCT_TYPE[spec.licenseType], count: spec.count };
+    let shape: StepShape;
+    if (spec.program === "retail") {
+        if (!take("code", RETAIL_LICENSE_CODE, spec.licenseCode)) return refuse(RETAIL_LICENSE_CODE, spec.licenseCode);
+        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD.retail, ...base };
+    } else if (spec.program === "open-license") {
+        if (!take("lic", OPEN_LICENSE_NUMBER, spec.licenseNumber)) return refuse(OPEN_LICENSE_NUMBER, spec.licenseNumber);
+        if (!take("auth", OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber)) return refuse(OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber);
+        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD["open-license"], ...base };
+    } else if (isAgreementProgram(spec.program)) {
+        if (!take("num", AGREEMENT_NUMBER, spec.agreementNumber)) return refuse(AGREEMENT_NUMBER, spec.agreementNumber);
+        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD.agreement, agreementType: AGREEMENT_TYPE[spec.program], ...base };
+    } else {
+        return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown licensing program`);
+    }
+    if (!Number.isInteger(base.productVersionId) || base.productVersionId < 0) {
+        return invalid(LicensingErrorKind.InvalidParameter, `${label}: no ProductVersion code configured for ${spec.productVersion}`);
+    }
+    return { ok: true, step: { index, op, label, shape, input, secrets } };
+}
+
+/** The input fields that hold secrets; the script scrubs their values from its messages. */
+export const SECRET_INPUT_FIELDS = ["num", "lic", "auth", "code"] as const;

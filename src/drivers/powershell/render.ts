@@ -1,0 +1,146 @@
+/**
+ * Render scripts. A batch script is the prelude, one `Invoke-RdlsStep` per operation and the
+ * result printer. Codes, ids and counts are rendered as literals (so a reviewer, and the tests,
+ * can check them against the documented tables); everything a user typed is read from the input
+ * parameter (`$I.<field>`), so the script text is the same whatever the secret values are.
+ */
+import { WbemCode } from "../../licensing";
+import type { Step, StepShape } from "./plan";
+import { psHexId, psInt, psString, psUint32 } from "./ps-literal";
+import { SERVER_HOME_DIR, SPOOL_DIR, batchPrelude, writeBlockFunction } from "./script-prelude";
+
+export interface BatchScriptOptions {
+    nonce: string;
+    /** Largest body printed inline (characters). */
+    budget: number;
+}
+
+export function renderBatchScript(steps: readonly Step[], options: BatchScriptOptions): string {
+    const body = steps.map((step, position) => renderStep(position, step.shape)).join("\n");
+    return `${batchPrelude(options.nonce, options.budget)}\n${body}\nWrite-RdlsResults\n`;
+}
+
+function step(position: number, op: string, lines: string[]): string {
+    const indented = lines.map((line) => (line ? `    ${line}` : line)).join("\n");
+    return `Invoke-RdlsStep ${psInt(position)} ${psString(op)} {\n    param($I)\n${indented}\n}\n`;
+}
+
+function renderStep(position: number, shape: StepShape): string {
+    switch (shape.kind) {
+        case "status":
+            return step(position, "status", ["Get-RdlsStatus"]);
+        case "list-packs":
+            return step(position, "list-packs", [
+                "$rows = New-Object System.Collections.ArrayList",
+                "foreach ($pack in @(Get-CimInstance -ClassName Win32_TSLicenseKeyPack)) {",
+                "    if (-not (Test-RdlsBuiltIn $pack)) { [void]$rows.Add((ConvertTo-RdlsPackRow $pack)) }",
+                "}",
+                "@{ p = $rows.ToArray() }",
+            ]);
+        case "activate":
+            return step(position, "activate", [
+                "$server = Get-CimInstance -ClassName Win32_TSLicenseServer",
+                "Set-CimInstance -InputObject $server -Property @{ FirstName = [string]$I.first; LastName = [string]$I.last; Company = [string]$I.company; CountryRegion = [string]$I.country; eMail = [string]$I.email }",
+                "$state = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus",
+                "Assert-RdlsReturn $state 'GetActivationStatus'",
+                "if ([uint32]$state.ActivationStatus -ne 0) {",
+                "    $result = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName ActivateServerAutomatic",
+                "    Assert-RdlsReturn $result 'ActivateServerAutomatic'",
+                "}",
+                "Get-RdlsStatus",
+            ]);
+        case "deactivate":
+            return step(position, "deactivate", [
+                "$state = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus",
+                "Assert-RdlsReturn $state 'GetActivationStatus'",
+                "if ([uint32]$state.ActivationStatus -eq 0) {",
+                "    $result = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName DeactivateServerAutomatic",
+                "    Assert-RdlsReturn $result 'DeactivateServerAutomatic'",
+                "}",
+                "Get-RdlsStatus",
+            ]);
+        case "install":
+            return step(position, "install", [
+                "$lock = Enter-RdlsLock",
+                "try {",
+                "    # A request key seen before, whose pack still exists: that pack is the result.",
+                "    $known = Find-RdlsJournal ([string]$I.key)",
+                "    if ($null -ne $known) {",
+                "        $pack = Get-RdlsPack $known",
+                "        if ($null -ne $pack) { return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 } }",
+                "    }",
+                `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.method} -Arguments ${installArguments(shape)}`,
+                `    Assert-RdlsReturn $result ${psString(shape.method)}`,
+                "    $id = [uint32]$result.KeyPackId",
+                `    Save-RdlsJournal ([string]$I.key) $id ${psString(shape.program)}`,
+                "    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)) }",
+                "} finally {",
+                "    Exit-RdlsLock $lock",
+                "}",
+            ]);
+        case "remove-licenses":
+            return step(position, "remove-licenses", [
+                `$before = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
+                `if ([uint32]$before.AvailableLicenses -lt ${psInt(shape.count)}) {`,
+                `    throw (New-RdlsError ${psInt(WbemCode.ValueOutOfRange)} ('key pack ${shape.keyPackId} has ' + $before.AvailableLicenses + ' available licenses, ${shape.count} asked'))`,
+                "}",
+                `$result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName RemoveLicensesWithIdCount -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)}; LicenseCount = ${psUint32(shape.count)} }`,
+                "Assert-RdlsReturn $result 'RemoveLicensesWithIdCount'",
+                "$row = $null",
+                `$after = Get-RdlsPack ${psInt(shape.keyPackId)}`,
+                "if ($null -ne $after) { $row = ConvertTo-RdlsPackRow $after }",
+                "@{ p = $row; b = (ConvertTo-RdlsPackRow $before) }",
+            ]);
+        case "uninstall":
+            return step(position, "uninstall", [
+                "$lock = Enter-RdlsLock",
+                "try {",
+                `    $null = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
+                `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)} }`,
+                "    Assert-RdlsReturn $result 'UninstallLicenseKeyPackWithId'",
+                `    Remove-RdlsJournalId ${psInt(shape.keyPackId)}`,
+                `    @{ i = ${psUint32(shape.keyPackId)} }`,
+                "} finally {",
+                "    Exit-RdlsLock $lock",
+                "}",
+            ]);
+    }
+}
+
+/** Named arguments, as each Install* method declares them (never positional: see licensing-facts). */
+function installArguments(shape: Extract<StepShape, { kind: "install" }>): string {
+    const shared = `ProductVersion = ${psUint32(shape.productVersionId)}; ProductType = ${psUint32(shape.productType)}; LicenseCount = ${psUint32(shape.count)}`;
+    switch (shape.method) {
+        case "InstallAgreementLicenseKeyPack":
+            return `@{ AgreementType = ${psUint32(shape.agreementType!)}; sAgreementNumber = [string]$I.num; ${shared} }`;
+        case "InstallOpenLicenseKeyPack":
+            return `@{ sLicenseNumber = [string]$I.lic; sAuthorizationNumber = [string]$I.auth; ${shared} }`;
+        case "InstallRetailPurchaseLicenseKeyPack":
+            // A retail code determines version, type and count by itself.
+            return "@{ sLicenseCode = [string]$I.code }";
+    }
+}
+
+/** A follow-up script that prints part of a spooled body (see protocol.ts). */
+export function renderSpoolReadScript(options: { nonce: string; spool: string; offset: number; length: number }): string {
+    return `# Generated by rds-licensing. Prints part of a result that was too large for one output.
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$RdlsNonce = ${psHexId(options.nonce)}
+${writeBlockFunction()}
+function Read-RdlsSpool([string]$Id, [int]$Offset, [int]$Length) {
+    $path = Join-Path (Join-Path (Join-Path $env:ProgramData ${psString(SERVER_HOME_DIR)}) ${psString(SPOOL_DIR)}) ($Id + '.txt')
+    try {
+        $text = [IO.File]::ReadAllText($path)
+        $chunk = $text.Substring($Offset, [Math]::Min($Length, $text.Length - $Offset))
+        if ($Offset + $chunk.Length -ge $text.Length) { Remove-Item -LiteralPath $path -Force }
+        Write-RdlsBlock 'c' $chunk $text.Length $Id
+    } catch {
+        $reason = [regex]::Replace([string]$_.Exception.Message, '[^\\u0020-\\u007e]', '?')
+        Write-RdlsBlock 'e' $reason 0 $Id
+    }
+}
+
+Read-RdlsSpool -Id ${psHexId(options.spool)} -Offset ${psInt(options.offset)} -Length ${psInt(options.length)}
+`;
+}

@@ -1,0 +1,177 @@
+/**
+ * The programmatic API of rdls-sim: "a human on the server" (admin actions take the store lock but
+ * are not remote executions: not counted, no latency, no execution lock) plus the store's controls
+ * (faults, Clearinghouse registry, latency config, execution stats, reset).
+ */
+import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
+import { LicensingError } from "../licensing/errors";
+import type { ContactInfo, InstallSpec, KeyPack, ServerStatus } from "../licensing/operations";
+import { prepareInstall } from "./clearinghouse";
+import { applyChange } from "./engine";
+import { installEnv } from "./install-env";
+import { resolveHome, serverKey } from "./paths";
+import { install, type InstallEnv } from "./rules-install";
+import { issue, removeLicenses, revoke, uninstall } from "./rules-packs";
+import { activate, deactivate, mergeContact, newServer, reactivate, statusOf } from "./rules-server";
+import type { StoredServer } from "./state";
+import { Store } from "./store";
+import { StoreControls } from "./controls";
+import { packView, summarize, type ServerSummary, type SimulatorPack } from "./views";
+
+export interface SimulatorOptions {
+    /** Store directory; default $RDLS_SIM_HOME, else .rdls-sim in the current directory. */
+    home?: string;
+}
+
+/** Which server an action targets; may be omitted when the store holds exactly one. */
+export interface ServerTarget {
+    server?: string;
+}
+
+export interface NewServer {
+    name: string;
+    windowsServerVersion: ProductVersion;
+    contact?: Partial<ContactInfo>;
+}
+
+const notFound = (message: string) => new LicensingError({ kind: "not-found", message });
+const invalid = (message: string) => new LicensingError({ kind: "invalid-parameter", message });
+
+export class Simulator extends StoreControls {
+    constructor(options: SimulatorOptions = {}) {
+        super(new Store(resolveHome(options.home)));
+    }
+
+    /** Create a server (not activated, no packs). Fails if one with that name exists. */
+    createServer(input: NewServer): Promise<ServerStatus> {
+        return this.create(input, false);
+    }
+
+    /** Create the server unless it exists with the same version (for programs re-run idempotently). */
+    ensureServer(input: NewServer): Promise<ServerStatus> {
+        return this.create(input, true);
+    }
+
+    private async create(input: NewServer, existingIsFine: boolean): Promise<ServerStatus> {
+        const key = checkNewServer(input);
+        await this.store.init();
+        return this.store.transaction(async () => {
+            const existing = await this.store.readServer(key);
+            if (existing && !existingIsFine) throw invalid(`a license server named ${existing.name} already exists`);
+            if (existing && existing.windowsServerVersion !== input.windowsServerVersion) {
+                throw invalid(`license server ${existing.name} exists with Windows Server ${existing.windowsServerVersion}, not ${input.windowsServerVersion}`);
+            }
+            if (existing) return statusOf(existing);
+            const server = newServer(input.name, input.windowsServerVersion, new Date());
+            server.contact = mergeContact(server, input.contact);
+            await this.store.writeServer(key, server);
+            return statusOf(server);
+        });
+    }
+
+    async deleteServer(name: string): Promise<void> {
+        await this.requireStore();
+        await this.store.transaction(async () => this.store.deleteServer((await this.read({ server: name })).key));
+    }
+
+    async listServers(): Promise<ServerSummary[]> {
+        return (await this.store.readServers()).map(summarize);
+    }
+
+    async status(target: ServerTarget = {}): Promise<ServerStatus> {
+        return statusOf((await this.read(target)).server);
+    }
+
+    /** The packs, with the program id the stack config uses; the built-in pack only on request. */
+    async packs(target: ServerTarget & { includeBuiltIn?: boolean } = {}): Promise<SimulatorPack[]> {
+        return packView((await this.read(target)).server, target.includeBuiltIn === true);
+    }
+
+    setContact(contact: Partial<ContactInfo>, target: ServerTarget = {}): Promise<ServerStatus> {
+        return this.mutate(target, (s) => ((s.contact = mergeContact(s, contact)), statusOf(s)));
+    }
+
+    activate(contact?: Partial<ContactInfo>, target: ServerTarget = {}): Promise<ServerStatus> {
+        return this.mutate(target, (s, env) => activate(s, contact, env));
+    }
+
+    reactivate(target: ServerTarget = {}): Promise<ServerStatus> {
+        return this.mutate(target, (s, env) => reactivate(s, env));
+    }
+
+    deactivate(target: ServerTarget = {}): Promise<ServerStatus> {
+        return this.mutate(target, (s) => deactivate(s));
+    }
+
+    /** Install by hand through the wizard (drift: a pack nobody declared). */
+    async install(spec: InstallSpec, target: ServerTarget & { requestKey?: string } = {}): Promise<KeyPack> {
+        const { salt } = await this.store.init();
+        const requestKey = target.requestKey ?? `admin-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const prepared = await prepareInstall(spec, requestKey, salt);
+        return this.mutate(target, (s, env) => install(s, spec, requestKey, prepared, env), true);
+    }
+
+    /** Users connect: `count` licenses go from available to issued. */
+    issue(keyPackId: number, count: number, target: ServerTarget = {}): Promise<KeyPack> {
+        return this.mutate(target, (s) => issue(s, keyPackId, count));
+    }
+
+    /** Per-device licenses go back from issued to available (at most 20 % of the pack). */
+    revoke(keyPackId: number, count: number, target: ServerTarget = {}): Promise<KeyPack> {
+        return this.mutate(target, (s) => revoke(s, keyPackId, count));
+    }
+
+    removeLicenses(keyPackId: number, count: number, target: ServerTarget = {}): Promise<KeyPack> {
+        return this.mutate(target, (s) => removeLicenses(s, keyPackId, count));
+    }
+
+    async uninstall(keyPackId: number, target: ServerTarget = {}): Promise<void> {
+        await this.mutate(target, (s) => uninstall(s, keyPackId));
+    }
+
+    private async read(target: ServerTarget): Promise<{ key: string; server: StoredServer }> {
+        const key = await this.resolveKey(target);
+        const server = await this.store.readServer(key);
+        if (!server) throw notFound(`license server ${target.server ?? key} does not exist in the simulator`);
+        return { key, server };
+    }
+
+    /** Read-modify-write one server under the store lock; a refusal throws and writes nothing. */
+    private async mutate<T>(target: ServerTarget, change: (s: StoredServer, env: InstallEnv) => T, installing = false): Promise<T> {
+        await this.requireStore();
+        return this.store.transaction(async () => {
+            const { key, server } = await this.read(target);
+            const env = await installEnv(this.store, key, installing);
+            const applied = applyChange(server, (draft) => change(draft, env));
+            if (!applied.ok) throw new LicensingError(applied.error);
+            await this.store.writeServer(key, applied.server);
+            return applied.value;
+        });
+    }
+
+    /** The target's file key; without a name, the store's only server. */
+    async resolveKey(target: ServerTarget): Promise<string> {
+        if (target.server !== undefined) {
+            const key = serverKey(target.server);
+            if (!key || !(await this.store.readServer(key))) throw notFound(`license server ${target.server} does not exist in the simulator`);
+            return key;
+        }
+        const keys = await this.store.serverKeys();
+        if (keys.length === 1) return keys[0]!;
+        if (keys.length === 0) throw notFound("the simulator has no license server yet; create one first");
+        throw invalid(`the simulator has several license servers (${keys.join(", ")}); name one`);
+    }
+}
+
+function checkNewServer(input: NewServer): string {
+    const key = serverKey(input?.name);
+    if (!key) throw invalid("a server name is 1 to 63 letters, digits or inner hyphens");
+    if (!PRODUCT_VERSIONS.includes(input.windowsServerVersion)) {
+        throw invalid(`the Windows Server version must be one of ${PRODUCT_VERSIONS.join(", ")}`);
+    }
+    return key;
+}
+
+export function openSimulator(options: SimulatorOptions = {}): Simulator {
+    return new Simulator(options);
+}

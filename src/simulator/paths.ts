@@ -1,0 +1,56 @@
+/**
+ * Where a simulator store lives and how its files are named. One directory per store; per-server
+ * files so that a large population of servers does not turn every write into a rewrite of everything.
+ */
+import * as path from "node:path";
+
+/** Environment variable that overrides the default store location. */
+export const HOME_ENV = "RDLS_SIM_HOME";
+/** Default store directory, resolved against the current working directory. */
+export const DEFAULT_HOME_DIR = ".rdls-sim";
+
+/** The store directory: explicit option, else $RDLS_SIM_HOME, else ./.rdls-sim (all resolved against cwd). */
+export function resolveHome(home?: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+    const chosen = home ?? (env[HOME_ENV] ? env[HOME_ENV] : undefined) ?? DEFAULT_HOME_DIR;
+    return path.resolve(cwd, chosen);
+}
+
+export interface StorePaths {
+    readonly home: string;
+    readonly config: string;
+    readonly faults: string;
+    readonly registry: string;
+    readonly serversDir: string;
+    readonly executionsDir: string;
+    readonly locksDir: string;
+    readonly storeLock: string;
+}
+
+export function storePaths(home: string): StorePaths {
+    const locksDir = path.join(home, "locks");
+    return {
+        home,
+        config: path.join(home, "config.json"),
+        faults: path.join(home, "faults.json"),
+        registry: path.join(home, "clearinghouse.json"),
+        serversDir: path.join(home, "servers"),
+        executionsDir: path.join(home, "executions"),
+        locksDir,
+        storeLock: path.join(locksDir, "store.lock"),
+    };
+}
+
+export const serverFile = (p: StorePaths, key: string) => path.join(p.serversDir, `${key}.json`);
+export const executionLogFile = (p: StorePaths, key: string) => path.join(p.executionsDir, `${key}.jsonl`);
+export const executionLockFile = (p: StorePaths, key: string) => path.join(p.locksDir, `exec-${key}.lock`);
+
+/** A computer name (a DNS label): letters, digits and inner hyphens, at most 63 characters. */
+const SERVER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * The file key of a server name, or undefined when the name is not a valid computer name.
+ * Windows computer names are case-insensitive, so the key is lower-case.
+ */
+export function serverKey(name: unknown): string | undefined {
+    return typeof name === "string" && SERVER_NAME.test(name) ? name.toLowerCase() : undefined;
+}

@@ -1,0 +1,89 @@
+/**
+ * Checks of what is read back from disk, so a hand-edited or foreign file is reported clearly
+ * instead of corrupting further writes. Also the invariants tests use to call a store "valid".
+ */
+import { LICENSE_PROGRAMS, PRODUCT_VERSIONS } from "../licensing/codes";
+import { LicensingError } from "../licensing/errors";
+import type { Faults, Registry, StoreConfig, StoredServer } from "./state";
+import { NO_FAULTS } from "./state";
+
+type Obj = Record<string, unknown>;
+
+function invalid(file: string, problem: string): never {
+    throw new LicensingError({ kind: "failed", message: `simulator store file ${file} is invalid: ${problem}` });
+}
+
+function obj(value: unknown, file: string, what: string): Obj {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(file, `${what} is not an object`);
+    return value as Obj;
+}
+
+const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+
+export function parseConfig(raw: unknown, file: string): StoreConfig {
+    const c = obj(raw, file, "config");
+    if (typeof c.salt !== "string" || c.salt.length < 16) invalid(file, "salt is missing");
+    if (typeof c.latencyMs !== "number" || !(c.latencyMs >= 0)) invalid(file, "latencyMs must be a number >= 0");
+    return c as unknown as StoreConfig;
+}
+
+export function parseFaults(raw: unknown, file: string): Faults {
+    if (raw === undefined) return { ...NO_FAULTS };
+    const f = obj(raw, file, "faults");
+    if (typeof f.clearinghouseUnreachable !== "boolean") invalid(file, "clearinghouseUnreachable must be a boolean");
+    if (!isCount(f.transientFailures)) invalid(file, "transientFailures must be a count");
+    if (f.slow !== undefined) {
+        const s = obj(f.slow, file, "slow");
+        if (!isCount(s.extraMs)) invalid(file, "slow.extraMs must be a count");
+        if (s.remaining !== undefined && !isCount(s.remaining)) invalid(file, "slow.remaining must be a count");
+    }
+    return f as unknown as Faults;
+}
+
+export function parseRegistry(raw: unknown, file: string): Registry | undefined {
+    if (raw === undefined) return undefined;
+    const r = obj(raw, file, "registry");
+    for (const list of ["agreements", "retail", "openLicenses"] as const) {
+        if (!Array.isArray(r[list])) invalid(file, `${list} must be an array`);
+        for (const e of r[list] as unknown[]) {
+            const entry = obj(e, file, list);
+            if (typeof entry.key !== "string" || !isCount(entry.count)) invalid(file, `${list} entry is malformed`);
+        }
+    }
+    return r as unknown as Registry;
+}
+
+function checkPack(p: Obj, file: string): void {
+    const id = p.keyPackId;
+    if (!isCount(id)) invalid(file, "a pack has no keyPackId");
+    const where = `pack ${String(id)}`;
+    if (!LICENSE_PROGRAMS.includes(p.program as never)) invalid(file, `${where} has an unknown program`);
+    if (!PRODUCT_VERSIONS.includes(p.productVersion as never)) invalid(file, `${where} has an unknown productVersion`);
+    if (p.licenseType !== "per-user" && p.licenseType !== "per-device") invalid(file, `${where} has an unknown licenseType`);
+    for (const k of ["totalLicenses", "issuedLicenses", "availableLicenses", "revokedLicenses"]) {
+        if (!isCount(p[k])) invalid(file, `${where}: ${k} must be a count`);
+    }
+    if ((p.issuedLicenses as number) + (p.availableLicenses as number) !== p.totalLicenses) {
+        invalid(file, `${where}: issued + available differs from total`);
+    }
+}
+
+export function parseServer(raw: unknown, file: string): StoredServer {
+    const s = obj(raw, file, "server");
+    if (typeof s.name !== "string") invalid(file, "name is missing");
+    if (!PRODUCT_VERSIONS.includes(s.windowsServerVersion as never)) invalid(file, "windowsServerVersion is unknown");
+    if (s.activation !== "activated" && s.activation !== "not-activated") invalid(file, "activation is unknown");
+    if (!isCount(s.nextKeyPackId) || !isCount(s.executions)) invalid(file, "counters are malformed");
+    if (!Array.isArray(s.packs) || !Array.isArray(s.retailCodesUsed)) invalid(file, "packs are malformed");
+    obj(s.requests, file, "requests");
+    obj(s.contact, file, "contact");
+    const ids = new Set<number>();
+    for (const p of s.packs as unknown[]) {
+        const pack = obj(p, file, "pack");
+        checkPack(pack, file);
+        const id = pack.keyPackId as number;
+        if (ids.has(id) || id >= (s.nextKeyPackId as number)) invalid(file, `pack id ${id} is duplicated or not below nextKeyPackId`);
+        ids.add(id);
+    }
+    return s as unknown as StoredServer;
+}

@@ -1,0 +1,241 @@
+/**
+ * Every script the driver can render parses with a real PowerShell grammar, and the calls it makes
+ * match Microsoft's documentation: method names, named arguments, numeric codes. The documented
+ * values are written out here from licensing-facts.md, independently of src/licensing/codes.ts.
+ */
+import type { Node } from "web-tree-sitter";
+import { beforeAll, describe, expect, it } from "vitest";
+import { planStep, renderBatchScript, renderSpoolReadScript, type Step } from "../../src/drivers/powershell";
+import { POWERSHELL_BOOTSTRAP, bootstrapCommand } from "../../src/drivers/runners";
+import {
+    AGREEMENT_TYPE,
+    DEFAULT_PRODUCT_VERSION_IDS,
+    LICENSE_PROGRAMS,
+    PRODUCT_TYPE,
+    PRODUCT_VERSIONS,
+    type InstallSpec,
+    type LicenseProgram,
+    type LicenseType,
+    type Operation,
+    type ProductVersion,
+} from "../../src/licensing";
+import { commands, firstError, hashEntries, integerValue, memberRead, parsePowerShell, powershellParser, stringValue } from "./support/powershell-syntax";
+
+/** Win32_TSLicenseKeyPack / Win32_TSLicenseServer methods and their input parameters, as documented. */
+const DOCUMENTED: Record<string, Record<string, string[]>> = {
+    Win32_TSLicenseKeyPack: {
+        InstallAgreementLicenseKeyPack: ["AgreementType", "sAgreementNumber", "ProductVersion", "ProductType", "LicenseCount"],
+        InstallRetailPurchaseLicenseKeyPack: ["sLicenseCode"],
+        InstallOpenLicenseKeyPack: ["sLicenseNumber", "sAuthorizationNumber", "ProductVersion", "ProductType", "LicenseCount"],
+        RemoveLicensesWithIdCount: ["KeyPackId", "LicenseCount"],
+        UninstallLicenseKeyPackWithId: ["KeyPackId"],
+    },
+    Win32_TSLicenseServer: {
+        ActivateServerAutomatic: [],
+        DeactivateServerAutomatic: [],
+        GetActivationStatus: [],
+        GetLicenseServerId: [],
+    },
+};
+const DOC_AGREEMENT_TYPE = { select: 0, "enterprise-agreement": 1, campus: 2, school: 3, spla: 4, "other-agreement": 5 };
+/** 2025 has no documented code; the driver's default (and override) is checked separately. */
+const DOC_PRODUCT_VERSION: Partial<Record<ProductVersion, number>> = { "2016": 5, "2019": 6, "2022": 7 };
+const DOC_PRODUCT_TYPE = { "per-device": 0, "per-user": 1 };
+const DOC_CONTACT_PROPERTIES = ["FirstName", "LastName", "Company", "CountryRegion", "eMail"];
+
+const NONCE = "0123456789abcdef01234567";
+
+function specFor(program: LicenseProgram, productVersion: ProductVersion, licenseType: LicenseType, count: number): InstallSpec {
+    const shape = { productVersion, licenseType, count };
+    if (program === "retail") return { program, licenseCode: "ABCDE-12345-FGHIJ-67890-KLMNO", ...shape };
+    if (program === "open-license") return { program, licenseNumber: "12345678", authorizationNumber: "ABCDE12345FGHIJ", ...shape };
+    return { program, agreementNumber: "1234567", ...shape };
+}
+
+function plan(ops: Operation[], ids = DEFAULT_PRODUCT_VERSION_IDS): Step[] {
+    return ops.map((op, i) => {
+        const planned = planStep(i, op, ids);
+        if (!planned.ok) throw new Error(planned.error.message);
+        return planned.step;
+    });
+}
+
+async function parsed(script: string): Promise<Node> {
+    const tree = await parsePowerShell(script);
+    expect(firstError(tree.rootNode), "syntax error").toBeUndefined();
+    expect(tree.rootNode.hasError).toBe(false);
+    return tree.rootNode;
+}
+
+/** The Invoke-CimMethod calls of one step: class, method, argument name → value node. */
+function cimCalls(node: Node) {
+    return commands(node, "Invoke-CimMethod").map((c) => ({
+        className: c.parameters.has("classname") ? stringValue(c.parameters.get("classname")!) : undefined,
+        method: stringValue(c.parameters.get("methodname")!),
+        args: c.parameters.has("arguments") ? hashEntries(c.parameters.get("arguments")!) : new Map<string, Node>(),
+        parameterNames: [...c.parameters.keys()],
+    }));
+}
+
+function stepBodies(root: Node): Node[] {
+    return commands(root, "Invoke-RdlsStep").map((c) => c.positional[2]!);
+}
+
+beforeAll(async () => {
+    await powershellParser();
+});
+
+describe("the documented tables", () => {
+    it("are the ones the contract uses", () => {
+        expect(AGREEMENT_TYPE).toEqual(DOC_AGREEMENT_TYPE);
+        expect(PRODUCT_TYPE).toEqual(DOC_PRODUCT_TYPE);
+        for (const [version, code] of Object.entries(DOC_PRODUCT_VERSION)) expect(DEFAULT_PRODUCT_VERSION_IDS[version as ProductVersion]).toBe(code);
+    });
+});
+
+describe("install scripts, every program x version x license type", () => {
+    const cases = LICENSE_PROGRAMS.flatMap((program) => PRODUCT_VERSIONS.flatMap((version) => (["per-user", "per-device"] as const).map((type) => [program, version, type] as const)));
+
+    it.each(cases)("%s %s %s parses and calls the documented method with named arguments", async (program, version, licenseType) => {
+        const count = 17;
+        const [step] = plan([{ op: "install", requestKey: "rk", spec: specFor(program, version, licenseType, count) }]);
+        const root = await parsed(renderBatchScript([step!], { nonce: NONCE, budget: 3000 }));
+        const [call, ...others] = cimCalls(stepBodies(root)[0]!);
+        expect(others).toEqual([]);
+        expect(call!.className).toBe("Win32_TSLicenseKeyPack");
+        expect(call!.parameterNames).not.toContain("argumentlist");
+        const method =
+            program === "retail" ? "InstallRetailPurchaseLicenseKeyPack" : program === "open-license" ? "InstallOpenLicenseKeyPack" : "InstallAgreementLicenseKeyPack";
+        expect(call!.method).toBe(method);
+        expect([...call!.args.keys()].sort()).toEqual([...DOCUMENTED.Win32_TSLicenseKeyPack![method]!].sort());
+
+        const literal = (name: string) => integerValue(call!.args.get(name)!);
+        const read = (name: string) => memberRead(call!.args.get(name)!);
+        if (method !== "InstallRetailPurchaseLicenseKeyPack") {
+            expect(literal("ProductVersion")).toBe(DOC_PRODUCT_VERSION[version] ?? DEFAULT_PRODUCT_VERSION_IDS["2025"]);
+            expect(literal("ProductType")).toBe(DOC_PRODUCT_TYPE[licenseType]);
+            expect(literal("LicenseCount")).toBe(count);
+        }
+        // Numbers are read from the protected input, never rendered.
+        if (method === "InstallAgreementLicenseKeyPack") {
+            expect(literal("AgreementType")).toBe(DOC_AGREEMENT_TYPE[program as keyof typeof DOC_AGREEMENT_TYPE]);
+            expect(read("sAgreementNumber")).toEqual({ variable: "$I", member: "num" });
+        } else if (method === "InstallOpenLicenseKeyPack") {
+            expect(read("sLicenseNumber")).toEqual({ variable: "$I", member: "lic" });
+            expect(read("sAuthorizationNumber")).toEqual({ variable: "$I", member: "auth" });
+        } else {
+            expect(read("sLicenseCode")).toEqual({ variable: "$I", member: "code" });
+        }
+        expect(Object.keys(step!.input).sort()).toEqual(
+            ["key", ...(program === "retail" ? ["code"] : program === "open-license" ? ["auth", "lic"] : ["num"])].sort(),
+        );
+    });
+
+    it("renders an overridden ProductVersion code", async () => {
+        const [step] = plan([{ op: "install", requestKey: "rk", spec: specFor("campus", "2025", "per-user", 3) }], { ...DEFAULT_PRODUCT_VERSION_IDS, "2025": 12 });
+        const root = await parsed(renderBatchScript([step!], { nonce: NONCE, budget: 3000 }));
+        expect(integerValue(cimCalls(stepBodies(root)[0]!)[0]!.args.get("ProductVersion")!)).toBe(12);
+    });
+});
+
+describe("every other operation, and a batch of all of them", () => {
+    const contact = { firstName: "A", lastName: "B", company: "C", countryRegion: "NL" };
+    const all: Operation[] = [
+        { op: "status" },
+        { op: "list-packs" },
+        { op: "activate", contact },
+        { op: "deactivate" },
+        { op: "install", requestKey: "k", spec: specFor("school", "2019", "per-device", 4) },
+        { op: "remove-licenses", keyPackId: 42, count: 3 },
+        { op: "uninstall", keyPackId: 43 },
+    ];
+
+    it("parses, with steps in batch order", async () => {
+        const root = await parsed(renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 }));
+        const steps = commands(root, "Invoke-RdlsStep");
+        expect(steps.map((s) => [integerValue(s.positional[0]!), stringValue(s.positional[1]!)])).toEqual(all.map((op, i) => [i, op.op]));
+        expect(commands(root, "Write-RdlsResults")).toHaveLength(1);
+    });
+
+    it("calls only documented methods, by class name, with documented named arguments", async () => {
+        const root = await parsed(renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 }));
+        const calls = cimCalls(root);
+        expect(calls.length).toBeGreaterThan(0);
+        for (const call of calls) {
+            expect(Object.keys(DOCUMENTED)).toContain(call.className);
+            const inputs = DOCUMENTED[call.className!]![call.method];
+            expect(inputs, `${call.className}.${call.method} is documented`).toBeDefined();
+            expect([...call.args.keys()].sort()).toEqual([...inputs!].sort());
+            expect(call.parameterNames).not.toContain("argumentlist");
+        }
+        expect(commands(root, "Invoke-WmiMethod")).toEqual([]);
+    });
+
+    it("activates with the contact set first, then ActivateServerAutomatic", async () => {
+        const [, , activate] = stepBodies(await parsed(renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 })));
+        const set = commands(activate!, "Set-CimInstance")[0]!;
+        const props = hashEntries(set.parameters.get("property")!);
+        expect([...props.keys()].sort()).toEqual([...DOC_CONTACT_PROPERTIES].sort());
+        expect(cimCalls(activate!).map((c) => [c.className, c.method])).toEqual([
+            ["Win32_TSLicenseServer", "GetActivationStatus"],
+            ["Win32_TSLicenseServer", "ActivateServerAutomatic"],
+        ]);
+        expect(set.node.startIndex).toBeLessThan(commands(activate!, "Invoke-CimMethod")[1]!.node.startIndex);
+    });
+
+    it("renders key pack ids and counts as uint32 literals", async () => {
+        const bodies = stepBodies(await parsed(renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 })));
+        const [remove] = cimCalls(bodies[5]!);
+        expect(remove!.method).toBe("RemoveLicensesWithIdCount");
+        expect(integerValue(remove!.args.get("KeyPackId")!)).toBe(42);
+        expect(integerValue(remove!.args.get("LicenseCount")!)).toBe(3);
+        const [uninstall] = cimCalls(bodies[6]!);
+        expect(uninstall!.method).toBe("UninstallLicenseKeyPackWithId");
+        expect(integerValue(uninstall!.args.get("KeyPackId")!)).toBe(43);
+        expect(cimCalls(bodies[3]!).map((c) => c.method)).toEqual(["GetActivationStatus", "DeactivateServerAutomatic"]);
+    });
+
+    it("lists key packs with Get-CimInstance and filters the built-in pack", async () => {
+        const root = await parsed(renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 }));
+        const list = stepBodies(root)[1]!;
+        const get = commands(list, "Get-CimInstance")[0]!;
+        expect(stringValue(get.parameters.get("classname")!)).toBe("Win32_TSLicenseKeyPack");
+        expect(commands(list, "Test-RdlsBuiltIn")).toHaveLength(1);
+        expect(root.text).toContain("'Built-in TS Per Device Cal'");
+    });
+
+    it("is ASCII only and holds no marker an echo could fake", () => {
+        const script = renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 });
+        expect(script).toMatch(/^[\t\n\r\x20-\x7e]*$/);
+        expect(script).not.toContain(`<<rdls:${NONCE}`);
+    });
+});
+
+describe("the other scripts", () => {
+    it("the spool read script parses", async () => {
+        const root = await parsed(renderSpoolReadScript({ nonce: "abcdef0123456789", spool: NONCE, offset: 3000, length: 3000 }));
+        const [call] = commands(root, "Read-RdlsSpool");
+        expect(integerValue(call!.parameters.get("offset")!)).toBe(3000);
+    });
+
+    it("the SSH bootstrap parses and is what -EncodedCommand carries", async () => {
+        await parsed(POWERSHELL_BOOTSTRAP);
+        const encoded = /-EncodedCommand (\S+)$/.exec(bootstrapCommand())![1]!;
+        expect(Buffer.from(encoded, "base64").toString("utf16le")).toBe(POWERSHELL_BOOTSTRAP);
+        // Windows OpenSSH runs commands through cmd.exe, whose command lines stop at 8,191 characters.
+        expect(bootstrapCommand().length).toBeLessThan(8191);
+    });
+
+    it("refuses to render ids that are not plain hex", () => {
+        expect(() => renderSpoolReadScript({ nonce: "abcdef0123456789", spool: "x'; Remove-Item C:\\ -Recurse; '", offset: 0, length: 1 })).toThrow();
+    });
+});
+
+describe("negative control", () => {
+    it("the parser does flag broken scripts", async () => {
+        const script = renderBatchScript(plan([{ op: "status" }]), { nonce: NONCE, budget: 3000 });
+        const unclosedBrace = script.slice(0, script.lastIndexOf("}"));
+        expect((await parsePowerShell(unclosedBrace)).rootNode.hasError).toBe(true);
+        expect((await parsePowerShell("Invoke-CimMethod -ClassName X -Arguments @{ A = (1 }")).rootNode.hasError).toBe(true);
+    });
+});

@@ -1,0 +1,328 @@
+/**
+ * A stand-in for a Windows RD License Server that "runs" the scripts the driver renders. It reads
+ * the script's syntax tree (tree-sitter-powershell), so what it does follows what the script says:
+ * the method each step invokes, the named arguments and their literal codes, and the `$I.<field>`
+ * values it takes from the (protected) input. A small model plays WMI and the Clearinghouse.
+ */
+import { randomBytes } from "node:crypto";
+import type { Node } from "web-tree-sitter";
+import { INPUT_PARAMETER } from "../../../src/drivers/powershell/script-prelude";
+import {
+    AGREEMENT_NUMBER,
+    BUILT_IN_PACK_DESCRIPTION,
+    DEFAULT_PRODUCT_VERSION_IDS,
+    KeyPackType,
+    OPEN_LICENSE_AUTHORIZATION,
+    OPEN_LICENSE_NUMBER,
+    RETAIL_LICENSE_CODE,
+    WbemCode,
+    productVersionFromId,
+    type ProductVersion,
+} from "../../../src/licensing";
+import { windowsServerVersionFromBuild } from "../../../src/drivers/powershell/windows-version";
+import { encodeResults, frameBlock } from "./fake-output";
+import { commands, hashEntries, integerValue, memberRead, parsePowerShell, stringValue, type CommandCall } from "./powershell-syntax";
+
+export interface FakePack {
+    id: number;
+    type: number;
+    description: string;
+    versionId: number;
+    versionText: string;
+    productType: number;
+    total: number;
+    issued: number;
+    available: number;
+    expires: string | null;
+}
+
+export interface Execution {
+    script: string;
+    parameters: Record<string, string>;
+    stdout: string;
+}
+
+/** Makes one WMI method fail the next time it is called. */
+export interface InjectedFault {
+    method: string;
+    /** ReturnValue to return. */
+    returnValue?: number;
+    /** Or an exception, with this message, optionally a CIM native error code name. */
+    exception?: string;
+    cimCode?: string;
+}
+
+type StepValue = { ok: 1; v: unknown } | { ok: 0; e: Record<string, unknown> };
+
+class StepError extends Error {
+    constructor(readonly info: Record<string, unknown>) {
+        super(String(info.m));
+    }
+}
+
+const wbem = (rv: number, m: string) => new StepError({ m, rv });
+
+export class FakeWindowsServer {
+    name = "RDLS01";
+    build = 20348; // Windows Server 2022
+    activation = 1;
+    licenseServerId = "";
+    contact = { FirstName: "", LastName: "", Company: "", CountryRegion: "", eMail: "" };
+    packs: FakePack[] = [
+        {
+            id: 1,
+            type: KeyPackType.Unknown,
+            description: BUILT_IN_PACK_DESCRIPTION,
+            versionId: 7,
+            versionText: "Windows Server 2022",
+            productType: 0,
+            total: 4294967295,
+            issued: 0,
+            available: 4294967295,
+            expires: "2038-01-18",
+        },
+    ];
+    journal = new Map<string, { id: number; program: string }>();
+    spool = new Map<string, string>();
+    nextId = 2;
+    /** The Clearinghouse refuses these numbers (entitlement refused). */
+    refusedNumbers = new Set<string>();
+    clearinghouseDown = false;
+    faults: InjectedFault[] = [];
+    /** Lines printed before the results, as Windows does (banners, warnings, progress). */
+    noise: string[] = [];
+    /** The script's scrubbing of secrets from messages; off to test the driver's own. */
+    scrubSecrets = true;
+    executions: Execution[] = [];
+
+    addPack(pack: Partial<FakePack> & Pick<FakePack, "total">): FakePack {
+        const full: FakePack = {
+            id: this.nextId++,
+            type: KeyPackType.Volume,
+            description: "Windows Server 2022 - RDS Per User CAL",
+            versionId: 7,
+            versionText: "Windows Server 2022",
+            productType: 1,
+            issued: 0,
+            available: pack.total - (pack.issued ?? 0),
+            expires: null,
+            ...pack,
+        };
+        this.packs.push(full);
+        return full;
+    }
+
+    async run(script: string, parameters: Readonly<Record<string, string>>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+        const tree = await parsePowerShell(script);
+        if (tree.rootNode.hasError) {
+            const stdout = "";
+            this.executions.push({ script, parameters: { ...parameters }, stdout });
+            return { stdout, stderr: "ParserError: the script does not parse", exitCode: 1 };
+        }
+        const nonce = /^\$RdlsNonce = '([0-9a-f]+)'$/m.exec(script)?.[1];
+        if (!nonce) throw new Error("fake: script has no nonce");
+        const spoolRead = commands(tree.rootNode, "Read-RdlsSpool")[0];
+        const block = spoolRead ? this.readSpool(nonce, spoolRead) : this.runBatch(nonce, script, tree.rootNode, parameters);
+        const stdout = [...this.noise, ""].join("\r\n") + block;
+        this.executions.push({ script, parameters: { ...parameters }, stdout });
+        return { stdout, stderr: "", exitCode: 0 };
+    }
+
+    private readSpool(nonce: string, call: CommandCall): string {
+        const id = stringValue(call.parameters.get("id")!);
+        const offset = integerValue(call.parameters.get("offset")!)!;
+        const length = integerValue(call.parameters.get("length")!)!;
+        const text = this.spool.get(id);
+        if (text === undefined) return frameBlock(nonce, "e", `Could not find file '${id}.txt'.`, 0, id);
+        const chunk = text.slice(offset, offset + length);
+        if (offset + chunk.length >= text.length) this.spool.delete(id);
+        return frameBlock(nonce, "c", chunk, text.length, id);
+    }
+
+    private runBatch(nonce: string, script: string, root: Node, parameters: Readonly<Record<string, string>>): string {
+        const budget = Number(/^\$RdlsBudget = (\d+)$/m.exec(script)?.[1]);
+        const input = JSON.parse(Buffer.from(parameters[INPUT_PARAMETER] ?? "", "base64").toString("utf8")) as { o: Record<string, string>[] };
+        const secrets = input.o.flatMap((o) => ["num", "lic", "auth", "code"].map((f) => o[f]).filter((v): v is string => !!v));
+        const results: unknown[] = [];
+        for (const call of commands(root, "Invoke-RdlsStep")) {
+            const index = integerValue(call.positional[0]!)!;
+            const op = stringValue(call.positional[1]!);
+            const outcome = this.step(op, call.positional[2]!, input.o[index] ?? {});
+            if (outcome.ok === 0 && this.scrubSecrets) {
+                for (const s of secrets) outcome.e.m = String(outcome.e.m).split(s).join("***");
+            }
+            results.push({ i: index, ...outcome });
+        }
+        const { text, spooled } = encodeResults(nonce, budget, results);
+        if (spooled) this.spool.set(nonce, spooled);
+        return text;
+    }
+
+    private step(op: string, body: Node, input: Record<string, string>): StepValue {
+        try {
+            return { ok: 1, v: this.perform(op, body, input) };
+        } catch (error) {
+            if (error instanceof StepError) return { ok: 0, e: error.info };
+            throw error;
+        }
+    }
+
+    /** The value of a named argument: a literal, or `$I.<field>` read from the input. */
+    private argument(entries: Map<string, Node>, name: string, input: Record<string, string>): number | string | undefined {
+        const node = entries.get(name);
+        if (!node) return undefined;
+        const literal = integerValue(node);
+        if (literal !== undefined) return literal;
+        const read = memberRead(node);
+        if (read?.variable === "$I") return input[read.member] ?? "";
+        throw new Error(`fake: cannot evaluate ${name} = ${node.text}`);
+    }
+
+    private invoked(body: Node): { method: string; args: Map<string, Node> }[] {
+        return commands(body, "Invoke-CimMethod").map((c) => ({
+            method: stringValue(c.parameters.get("methodname")!),
+            args: c.parameters.get("arguments") ? hashEntries(c.parameters.get("arguments")!) : new Map(),
+        }));
+    }
+
+    private fault(method: string): void {
+        const at = this.faults.findIndex((f) => f.method === method);
+        if (at < 0) return;
+        const [fault] = this.faults.splice(at, 1);
+        if (fault!.exception !== undefined) {
+            throw new StepError(fault!.cimCode ? { m: fault!.exception, c: fault!.cimCode } : { m: fault!.exception, h: -2146233088 });
+        }
+        throw wbem(fault!.returnValue!, `${method} returned 0x${fault!.returnValue!.toString(16).toUpperCase()}`);
+    }
+
+    private perform(op: string, body: Node, input: Record<string, string>): unknown {
+        switch (op) {
+            case "status":
+                return this.status();
+            case "list-packs":
+                return { p: this.packs.filter((p) => !this.builtIn(p)).map((p) => this.row(p)) };
+            case "activate": {
+                const set = commands(body, "Set-CimInstance")[0]!;
+                const props = hashEntries(set.parameters.get("property")!);
+                for (const key of Object.keys(this.contact) as (keyof FakeWindowsServer["contact"])[]) {
+                    if (!props.has(key)) throw new Error(`fake: activate does not set ${key}`);
+                    this.contact[key] = String(this.argument(props, key, input));
+                }
+                if (this.activation !== 0) {
+                    this.fault("ActivateServerAutomatic");
+                    const c = this.contact;
+                    if (!c.FirstName || !c.LastName || !c.Company || !c.CountryRegion) throw wbem(WbemCode.InvalidOperation, "ActivateServerAutomatic returned 0x80041016");
+                    if (this.clearinghouseDown) throw wbem(WbemCode.NotAvailable, "ActivateServerAutomatic returned 0x80041009");
+                    this.activation = 0;
+                    this.licenseServerId = randomBytes(18).toString("hex").slice(0, 35).toUpperCase();
+                }
+                return this.status();
+            }
+            case "deactivate":
+                if (this.activation === 0) {
+                    this.fault("DeactivateServerAutomatic");
+                    this.activation = 1;
+                    this.licenseServerId = "";
+                }
+                return this.status();
+            case "install":
+                return this.install(body, input);
+            case "remove-licenses": {
+                const { method, args } = this.invoked(body)[0]!;
+                if (method !== "RemoveLicensesWithIdCount") throw new Error(`fake: unexpected ${method}`);
+                const id = Number(this.argument(args, "KeyPackId", input));
+                const count = Number(this.argument(args, "LicenseCount", input));
+                const pack = this.pack(id);
+                if (pack.available < count) throw wbem(WbemCode.ValueOutOfRange, `key pack ${id} has ${pack.available} available licenses, ${count} asked`);
+                this.fault(method);
+                const before = this.row(pack);
+                pack.total -= count;
+                pack.available -= count;
+                if (pack.total === 0) this.packs = this.packs.filter((p) => p !== pack);
+                return { p: pack.total === 0 ? null : this.row(pack), b: before };
+            }
+            case "uninstall": {
+                const { method, args } = this.invoked(body)[0]!;
+                if (method !== "UninstallLicenseKeyPackWithId") throw new Error(`fake: unexpected ${method}`);
+                const id = Number(this.argument(args, "KeyPackId", input));
+                this.pack(id);
+                this.fault(method);
+                this.packs = this.packs.filter((p) => p.id !== id);
+                for (const [key, entry] of this.journal) if (entry.id === id) this.journal.delete(key);
+                return { i: id };
+            }
+            default:
+                throw new Error(`fake: unknown step ${op}`);
+        }
+    }
+
+    private install(body: Node, input: Record<string, string>): unknown {
+        const known = this.journal.get(input.key ?? "");
+        if (known && this.packs.some((p) => p.id === known.id)) return { p: this.row(this.pack(known.id)), r: 1 };
+        const { method, args } = this.invoked(body)[0]!;
+        const save = commands(body, "Save-RdlsJournal")[0]!;
+        const program = stringValue(save.positional[2]!);
+        this.fault(method);
+        const number = (name: string) => String(this.argument(args, name, input));
+        let type: number;
+        let versionId: number;
+        let productType: number;
+        let count: number;
+        let numbers: string[];
+        if (method === "InstallAgreementLicenseKeyPack") {
+            numbers = [number("sAgreementNumber")];
+            if (!AGREEMENT_NUMBER.test(numbers[0]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
+            type = KeyPackType.Volume;
+            [versionId, productType, count] = ["ProductVersion", "ProductType", "LicenseCount"].map((n) => Number(this.argument(args, n, input))) as [number, number, number];
+            if (args.get("AgreementType") === undefined) throw new Error("fake: AgreementType missing");
+        } else if (method === "InstallOpenLicenseKeyPack") {
+            numbers = [number("sLicenseNumber"), number("sAuthorizationNumber")];
+            if (!OPEN_LICENSE_NUMBER.test(numbers[0]!) || !OPEN_LICENSE_AUTHORIZATION.test(numbers[1]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
+            type = KeyPackType.OpenLicense;
+            [versionId, productType, count] = ["ProductVersion", "ProductType", "LicenseCount"].map((n) => Number(this.argument(args, n, input))) as [number, number, number];
+        } else if (method === "InstallRetailPurchaseLicenseKeyPack") {
+            numbers = [number("sLicenseCode")];
+            if (!RETAIL_LICENSE_CODE.test(numbers[0]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
+            // The code determines the pack: this fake's codes all stand for 2022 per-user x10.
+            [type, versionId, productType, count] = [KeyPackType.Retail, 7, 1, 10];
+        } else {
+            throw new Error(`fake: unexpected install method ${method}`);
+        }
+        if (this.activation !== 0) throw wbem(WbemCode.InvalidOperation, `${method} returned 0x80041016`);
+        if (this.clearinghouseDown) throw wbem(WbemCode.NotAvailable, `${method} returned 0x80041009`);
+        if (numbers.some((n) => this.refusedNumbers.has(n))) throw wbem(WbemCode.AccessDenied, `${method} returned 0x80041003`);
+        const version = productVersionFromId(versionId, DEFAULT_PRODUCT_VERSION_IDS) as ProductVersion | undefined;
+        const serverVersion = windowsServerVersionFromBuild(this.build)!;
+        if (!version || Number(version) > Number(serverVersion)) throw wbem(WbemCode.ValueOutOfRange, `${method} returned 0x8004102B`);
+        const pack = this.addPack({
+            type,
+            versionId,
+            versionText: `Windows Server ${version}`,
+            description: `Windows Server ${version} - RDS Per ${productType === 1 ? "User" : "Device"} CAL`,
+            productType,
+            total: count,
+        });
+        this.journal.set(input.key!, { id: pack.id, program });
+        return { p: this.row(pack) };
+    }
+
+    private builtIn(p: FakePack): boolean {
+        return p.productType === 3 || p.description.toLowerCase().startsWith(BUILT_IN_PACK_DESCRIPTION.toLowerCase());
+    }
+
+    private pack(id: number): FakePack {
+        const pack = this.packs.find((p) => p.id === id && !this.builtIn(p));
+        if (!pack) throw wbem(WbemCode.NotFound, `key pack ${id} does not exist`);
+        return pack;
+    }
+
+    private row(p: FakePack) {
+        const program = [...this.journal.values()].find((e) => e.id === p.id)?.program ?? null;
+        return { i: p.id, t: p.type, d: p.description, v: p.versionId, s: p.versionText, y: p.productType, n: p.total, u: p.issued, a: p.available, x: p.expires, g: program };
+    }
+
+    private status() {
+        const c = this.contact;
+        return { n: this.name, b: this.build, a: this.activation, id: this.licenseServerId || null, fn: c.FirstName, ln: c.LastName, co: c.Company, cr: c.CountryRegion, em: c.eMail };
+    }
+}
