@@ -1,3 +1,4 @@
+export * from "./batch";
 export * from "./retry";
 export * from "./scheduler";
 export * from "./license-server-client";

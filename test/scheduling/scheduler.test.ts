@@ -41,12 +41,37 @@ describe("ServerScheduler", () => {
         expect(executor.batches[1]).toHaveLength(20);
     });
 
-    it("shares one listing between concurrent readers", async () => {
+    it("shares one snapshot between concurrent readers", async () => {
         const executor = new RecordingExecutor();
         const scheduler = new ServerScheduler(executor, "s1", { coalesce: true, retry: fast });
         const results = await Promise.all(Array.from({ length: 50 }, () => scheduler.run({ op: "list-packs" })));
         expect(results).toHaveLength(50);
-        expect(executor.batches).toEqual([[{ op: "list-packs" }]]);
+        expect(executor.batches).toEqual([[{ op: "list-packs" }, { op: "status" }]]);
+    });
+
+    it("serves later reads from the snapshot until a write", async () => {
+        const executor = new RecordingExecutor();
+        const scheduler = new ServerScheduler(executor, "s1", { coalesce: true, retry: fast });
+        await scheduler.run({ op: "list-packs" });
+        await scheduler.run({ op: "status" });
+        await scheduler.run({ op: "list-packs" });
+        expect(executor.batches).toHaveLength(1);
+        await scheduler.run({ op: "uninstall", keyPackId: 4 });
+        await scheduler.run({ op: "list-packs" });
+        expect(executor.batches).toHaveLength(3);
+    });
+
+    it("waits for a burst to end before executing", async () => {
+        const executor = new RecordingExecutor(1);
+        const scheduler = new ServerScheduler(executor, "s1", { coalesce: true, retry: fast, gatherMs: 20, maxGatherMs: 1000 });
+        const pending: Promise<unknown>[] = [];
+        for (let i = 0; i < 5; i++) {
+            pending.push(scheduler.run({ op: "uninstall", keyPackId: i + 1 }));
+            await new Promise((r) => setTimeout(r, 5));
+        }
+        await Promise.all(pending);
+        expect(executor.batches).toHaveLength(1);
+        expect(executor.batches[0]).toHaveLength(5);
     });
 
     it("runs one operation per execution in naive mode", async () => {
@@ -97,9 +122,15 @@ describe("ServerScheduler", () => {
 
 describe("planBatch and backoff", () => {
     it("dedupes reads but keeps writes", () => {
-        const plan = planBatch([{ op: { op: "status" } }, { op: { op: "uninstall", keyPackId: 1 } }, { op: { op: "status" } }]);
+        const plan = planBatch([{ op: "status" }, { op: "uninstall", keyPackId: 1 }, { op: "status" }]);
         expect(plan.operations.map((o) => o.op)).toEqual(["status", "uninstall"]);
         expect(plan.slotOf).toEqual([0, 1, 0]);
+    });
+
+    it("completes a read batch into a full snapshot when asked", () => {
+        const plan = planBatch([{ op: "status" }], { completeSnapshot: true });
+        expect(plan.operations.map((o) => o.op)).toEqual(["status", "list-packs"]);
+        expect(planBatch([{ op: "uninstall", keyPackId: 1 }], { completeSnapshot: true }).operations).toHaveLength(1);
     });
 
     it("doubles delays up to the cap and honours Retry-After", () => {
