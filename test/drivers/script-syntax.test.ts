@@ -19,7 +19,20 @@ import {
     type Operation,
     type ProductVersion,
 } from "../../src/licensing";
-import { commands, firstError, hashEntries, integerValue, memberRead, parsePowerShell, powershellParser, stringValue } from "./support/powershell-syntax";
+import {
+    ancestor,
+    assignedValue,
+    commands,
+    comparison,
+    descendants,
+    firstError,
+    hashEntries,
+    integerValue,
+    memberRead,
+    parsePowerShell,
+    powershellParser,
+    stringValue,
+} from "./support/powershell-syntax";
 
 /** Win32_TSLicenseKeyPack / Win32_TSLicenseServer methods and their input parameters, as documented. */
 const DOCUMENTED: Record<string, Record<string, string[]>> = {
@@ -148,6 +161,8 @@ describe("every other operation, and a batch of all of them", () => {
         { op: "install", requestKey: "k", spec: specFor("school", "2019", "per-device", 4) },
         { op: "remove-licenses", keyPackId: 42, count: 3 },
         { op: "uninstall", keyPackId: 43 },
+        { op: "remove-licenses", keyPackId: 44, count: 2, expectedTotal: 30 },
+        { op: "uninstall", keyPackId: 45, refuseIfIssued: true },
     ];
 
     it("parses, with steps in batch order", async () => {
@@ -208,6 +223,56 @@ describe("every other operation, and a batch of all of them", () => {
         const script = renderBatchScript(plan(all), { nonce: NONCE, budget: 3000 });
         expect(script).toMatch(/^[\t\n\r\x20-\x7e]*$/);
         expect(script).not.toContain(`<<rdls:${NONCE}`);
+    });
+});
+
+describe("guarded operations", () => {
+    const guarded: Operation[] = [
+        { op: "remove-licenses", keyPackId: 44, count: 2, expectedTotal: 30 },
+        { op: "uninstall", keyPackId: 45, refuseIfIssued: true },
+        { op: "remove-licenses", keyPackId: 46, count: 2 },
+        { op: "uninstall", keyPackId: 47, refuseIfIssued: false },
+    ];
+
+    /** The guard of a step body: what it compares, and the refusal it throws before the method call. */
+    function guardOf(body: Node) {
+        const refusals = commands(body, "New-RdlsRefusal");
+        if (refusals.length === 0) return undefined;
+        expect(refusals).toHaveLength(1);
+        const statement = ancestor(refusals[0]!.node, "if_statement")!;
+        const test = comparison(statement.childForFieldName("condition")!)!;
+        const read = memberRead(test.left)!;
+        const source = commands(assignedValue(body, read.variable)!, "Assert-RdlsPack")[0]!;
+        const method = commands(body, "Invoke-CimMethod")[0]!;
+        return {
+            kind: stringValue(refusals[0]!.positional[0]!),
+            property: read.member,
+            operator: test.operator,
+            literal: integerValue(test.right),
+            packReadLive: integerValue(source.positional[0]!),
+            beforeMethod: statement.endIndex < method.node.startIndex,
+            castToUint32: /^\[uint32\]/.test(test.left.text.trim()),
+        };
+    }
+
+    it("check the live pack's property against a literal before the method, refusing by kind", async () => {
+        const [remove, uninstall, plainRemove, plainUninstall] = stepBodies(await parsed(renderBatchScript(plan(guarded), { nonce: NONCE, budget: 3000 })));
+        expect(guardOf(remove!)).toEqual({ kind: "conflict", property: "TotalLicenses", operator: "-ne", literal: 30, packReadLive: 44, beforeMethod: true, castToUint32: true });
+        expect(guardOf(uninstall!)).toEqual({ kind: "licenses-issued", property: "IssuedLicenses", operator: "-gt", literal: 0, packReadLive: 45, beforeMethod: true, castToUint32: true });
+        expect(guardOf(plainRemove!)).toBeUndefined();
+        expect(guardOf(plainUninstall!)).toBeUndefined();
+    });
+
+    it("read the pack with Get-CimInstance, and refuse without a WMI return value", async () => {
+        const root = await parsed(renderBatchScript(plan(guarded), { nonce: NONCE, budget: 3000 }));
+        const definition = (name: string) => descendants(root, "function_statement").find((f) => f.text.startsWith(`function ${name}(`))!;
+        const functionText = (name: string) => definition(name).text;
+        const get = commands(definition("Get-RdlsPack"), "Get-CimInstance")[0]!;
+        expect(stringValue(get.parameters.get("classname")!)).toBe("Win32_TSLicenseKeyPack");
+        expect(get.parameters.has("filter")).toBe(true);
+        expect(functionText("Assert-RdlsPack")).toMatch(/Get-RdlsPack \$Id/);
+        expect(functionText("New-RdlsRefusal")).toContain("Data['RdlsKind']");
+        expect(functionText("New-RdlsRefusal")).not.toContain("RdlsReturnValue");
     });
 });
 

@@ -25,6 +25,16 @@ export function contextOf(op: OperationName): CodeContext {
 }
 
 /**
+ * The refusal of each guard operations.ts adds on top of WMI (expectedTotal, refuseIfIssued). The
+ * script checks them on the live pack before any method runs, so they travel by kind on the wire
+ * (`k`), never as a return value: no WMI code means "conflict" or "licenses issued".
+ */
+export const GUARD_KIND = {
+    "remove-licenses": LicensingErrorKind.Conflict,
+    uninstall: LicensingErrorKind.LicensesIssued,
+} as const satisfies Partial<Record<OperationName, LicensingErrorKind>>;
+
+/**
  * Errors raised by the CIM layer itself (Microsoft.Management.Infrastructure.NativeErrorCode names)
  * rather than returned by a licensing method.
  */
@@ -52,6 +62,10 @@ function fromCimCode(context: CodeContext, code: string): Pick<LicensingErrorDat
 export function errorFromWire(op: OperationName, label: string, e: WireError, redactor: Redactor): LicensingErrorData {
     const context = contextOf(op);
     const message = redactor.apply(String(e.m ?? "").trim() || "the operation failed");
+    // Only the guard of this very operation is believed; any other `k` is an unexplained failure.
+    if (e.k !== undefined && e.k === (GUARD_KIND as Partial<Record<OperationName, string>>)[op]) {
+        return { kind: e.k as LicensingErrorKind, message: `${label}: ${message}` };
+    }
     if (typeof e.rv === "number" && e.rv !== 0) {
         const returnValue = e.rv >>> 0;
         return { kind: kindFromReturnValue(context, returnValue), returnValue, message: `${label}: ${message}` };

@@ -39,8 +39,9 @@ export type StepShape =
           productType: number;
           count: number;
       }
-    | { kind: "remove-licenses"; keyPackId: number; count: number }
-    | { kind: "uninstall"; keyPackId: number };
+    /** `expectedTotal`: the guard of operations.ts, checked on the live pack before the method. */
+    | { kind: "remove-licenses"; keyPackId: number; count: number; expectedTotal?: number }
+    | { kind: "uninstall"; keyPackId: number; refuseIfIssued: boolean };
 
 export interface Step {
     /** Position in the caller's batch. */
@@ -61,6 +62,10 @@ const UINT32_MAX = 0xffffffff;
 
 function isCount(n: unknown): n is number {
     return Number.isInteger(n) && (n as number) > 0 && (n as number) <= UINT32_MAX;
+}
+
+function isUint32(n: unknown): n is number {
+    return Number.isInteger(n) && (n as number) >= 0 && (n as number) <= UINT32_MAX;
 }
 
 function invalid(kind: LicensingErrorData["kind"], message: string): Planned {
@@ -96,12 +101,19 @@ export function planStep(index: number, op: Operation, productVersionIds: Readon
             const label = `remove ${op.count} licenses from key pack ${op.keyPackId}`;
             if (!isCount(op.keyPackId)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: keyPackId must be a positive integer`);
             if (!isCount(op.count)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: count must be a positive integer`);
-            return { ok: true, step: { index, op, label, shape: { kind: "remove-licenses", keyPackId: op.keyPackId, count: op.count }, input: {}, secrets: [] } };
+            const shape: Extract<StepShape, { kind: "remove-licenses" }> = { kind: "remove-licenses", keyPackId: op.keyPackId, count: op.count };
+            if (op.expectedTotal !== undefined) {
+                // Rendered as a literal: it must be a uint32 like the TotalLicenses it is compared with.
+                if (!isUint32(op.expectedTotal)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: expectedTotal must be a whole number from 0 to ${UINT32_MAX}`);
+                shape.expectedTotal = op.expectedTotal;
+            }
+            return { ok: true, step: { index, op, label, shape, input: {}, secrets: [] } };
         }
         case "uninstall": {
             const label = `uninstall key pack ${op.keyPackId}`;
             if (!isCount(op.keyPackId)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: keyPackId must be a positive integer`);
-            return { ok: true, step: { index, op, label, shape: { kind: "uninstall", keyPackId: op.keyPackId }, input: {}, secrets: [] } };
+            const shape: Extract<StepShape, { kind: "uninstall" }> = { kind: "uninstall", keyPackId: op.keyPackId, refuseIfIssued: op.refuseIfIssued === true };
+            return { ok: true, step: { index, op, label, shape, input: {}, secrets: [] } };
         }
     }
 }

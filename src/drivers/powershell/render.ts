@@ -5,6 +5,7 @@
  * parameter (`$I.<field>`), so the script text is the same whatever the secret values are.
  */
 import { WbemCode } from "../../licensing";
+import { GUARD_KIND } from "./errors";
 import type { Step, StepShape } from "./plan";
 import { psHexId, psInt, psString, psUint32 } from "./ps-literal";
 import { SERVER_HOME_DIR, SPOOL_DIR, batchPrelude, writeBlockFunction } from "./script-prelude";
@@ -81,6 +82,7 @@ function renderStep(position: number, shape: StepShape): string {
         case "remove-licenses":
             return step(position, "remove-licenses", [
                 `$before = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
+                ...expectedTotalGuard(shape),
                 `if ([uint32]$before.AvailableLicenses -lt ${psInt(shape.count)}) {`,
                 `    throw (New-RdlsError ${psInt(WbemCode.ValueOutOfRange)} ('key pack ${shape.keyPackId} has ' + $before.AvailableLicenses + ' available licenses, ${shape.count} asked'))`,
                 "}",
@@ -95,7 +97,8 @@ function renderStep(position: number, shape: StepShape): string {
             return step(position, "uninstall", [
                 "$lock = Enter-RdlsLock",
                 "try {",
-                `    $null = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
+                `    $pack = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
+                ...indent(refuseIfIssuedGuard(shape)),
                 `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)} }`,
                 "    Assert-RdlsReturn $result 'UninstallLicenseKeyPackWithId'",
                 `    Remove-RdlsJournalId ${psInt(shape.keyPackId)}`,
@@ -105,6 +108,35 @@ function renderStep(position: number, shape: StepShape): string {
                 "}",
             ]);
     }
+}
+
+function indent(lines: string[]): string[] {
+    return lines.map((line) => `    ${line}`);
+}
+
+/*
+ * The guards read the pack's live properties (Assert-RdlsPack is a Get-CimInstance) before the
+ * method is called, and refuse through New-RdlsRefusal: by kind, with no return value, nothing changed.
+ * The journal lock does not cover RD Licensing itself, so a license issued between the check and
+ * the method call is not seen: the guards close the retry window, not every race.
+ */
+function expectedTotalGuard(shape: Extract<StepShape, { kind: "remove-licenses" }>): string[] {
+    if (shape.expectedTotal === undefined) return [];
+    const expected = shape.expectedTotal;
+    return [
+        `if ([uint32]$before.TotalLicenses -ne ${psUint32(expected)}) {`,
+        `    throw (New-RdlsRefusal ${psString(GUARD_KIND["remove-licenses"])} ('key pack ${shape.keyPackId} holds ' + $before.TotalLicenses + ' licenses, not the expected ${expected}; nothing removed'))`,
+        "}",
+    ];
+}
+
+function refuseIfIssuedGuard(shape: Extract<StepShape, { kind: "uninstall" }>): string[] {
+    if (!shape.refuseIfIssued) return [];
+    return [
+        "if ([uint32]$pack.IssuedLicenses -gt 0) {",
+        `    throw (New-RdlsRefusal ${psString(GUARD_KIND.uninstall)} ('key pack ${shape.keyPackId} has ' + $pack.IssuedLicenses + ' issued licenses; not uninstalled'))`,
+        "}",
+    ];
 }
 
 /** Named arguments, as each Install* method declares them (never positional: see licensing-facts). */

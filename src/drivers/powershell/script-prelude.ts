@@ -78,6 +78,14 @@ function New-RdlsError([uint32]$ReturnValue, [string]$Message) {
     return $exception
 }
 
+function New-RdlsRefusal([string]$Kind, [string]$Message) {
+    # A guard of the caller (expected total, no issued licenses) refused before any method ran:
+    # reported by kind, deliberately without a WMI return value.
+    $exception = [System.Exception]::new($Message)
+    $exception.Data['RdlsKind'] = $Kind
+    return $exception
+}
+
 function Assert-RdlsReturn($Result, [string]$Method) {
     if ($null -eq $Result) { throw [System.Exception]::new($Method + ' returned nothing') }
     $value = [uint32]$Result.ReturnValue
@@ -88,6 +96,10 @@ function Get-RdlsErrorInfo($Record) {
     $info = @{ m = (Protect-RdlsText $Record.Exception.Message) }
     $exception = $Record.Exception
     while ($null -ne $exception) {
+        if ($null -ne $exception.Data -and $exception.Data.Contains('RdlsKind')) {
+            $info.k = [string]$exception.Data['RdlsKind']
+            return $info
+        }
         if ($null -ne $exception.Data -and $exception.Data.Contains('RdlsReturnValue')) {
             $info.rv = [uint32]$exception.Data['RdlsReturnValue']
             return $info

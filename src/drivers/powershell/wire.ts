@@ -53,6 +53,8 @@ export interface WireError {
     c?: string;
     /** HRESULT of any other exception. */
     h?: number;
+    /** A guard of the contract refused (errors.ts GUARD_KIND): the kind itself, no return value. */
+    k?: string;
 }
 
 export type WireResult = { i: number; ok: 1; v: unknown } | { i: number; ok: 0; e: WireError };

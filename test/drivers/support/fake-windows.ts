@@ -21,7 +21,19 @@ import {
 } from "../../../src/licensing";
 import { windowsServerVersionFromBuild } from "../../../src/drivers/powershell/windows-version";
 import { encodeResults, frameBlock } from "./fake-output";
-import { commands, hashEntries, integerValue, memberRead, parsePowerShell, stringValue, type CommandCall } from "./powershell-syntax";
+import {
+    ancestor,
+    assignedValue,
+    commands,
+    comparison,
+    descendants,
+    hashEntries,
+    integerValue,
+    memberRead,
+    parsePowerShell,
+    stringValue,
+    type CommandCall,
+} from "./powershell-syntax";
 
 export interface FakePack {
     id: number;
@@ -61,6 +73,25 @@ class StepError extends Error {
 }
 
 const wbem = (rv: number, m: string) => new StepError({ m, rv });
+
+function compare(actual: number, operator: string, expected: number): boolean {
+    switch (operator) {
+        case "-eq":
+            return actual === expected;
+        case "-ne":
+            return actual !== expected;
+        case "-gt":
+            return actual > expected;
+        case "-ge":
+            return actual >= expected;
+        case "-lt":
+            return actual < expected;
+        case "-le":
+            return actual <= expected;
+        default:
+            throw new Error(`fake: unknown comparison ${operator}`);
+    }
+}
 
 export class FakeWindowsServer {
     name = "RDLS01";
@@ -178,11 +209,48 @@ export class FakeWindowsServer {
         throw new Error(`fake: cannot evaluate ${name} = ${node.text}`);
     }
 
-    private invoked(body: Node): { method: string; args: Map<string, Node> }[] {
+    private invoked(body: Node): { method: string; args: Map<string, Node>; node: Node }[] {
         return commands(body, "Invoke-CimMethod").map((c) => ({
             method: stringValue(c.parameters.get("methodname")!),
             args: c.parameters.get("arguments") ? hashEntries(c.parameters.get("arguments")!) : new Map(),
+            node: c.node,
         }));
+    }
+
+    /**
+     * The step's guards, as the script states them: `if (<pack>.<Property> -op <literal>) { throw
+     * (New-RdlsRefusal '<kind>' <message>) }`, evaluated on `pack` (which `<pack>` must have been
+     * read as) before `method` runs. A refusal carries its kind and no return value.
+     */
+    private guards(body: Node, pack: FakePack, method: Node): void {
+        for (const refusal of commands(body, "New-RdlsRefusal")) {
+            const statement = ancestor(refusal.node, "if_statement");
+            if (!statement) throw new Error("fake: New-RdlsRefusal outside an if statement");
+            if (statement.startIndex > method.startIndex) throw new Error("fake: a guard is checked after the method call");
+            const test = comparison(statement.childForFieldName("condition")!);
+            const read = test && memberRead(test.left);
+            const expected = test && integerValue(test.right);
+            if (!test || !read || expected === undefined) throw new Error(`fake: cannot evaluate guard ${statement.childForFieldName("condition")?.text}`);
+            const source = assignedValue(body, read.variable);
+            const readFrom = source && commands(source, "Assert-RdlsPack")[0];
+            if (!readFrom || integerValue(readFrom.positional[0]!) !== pack.id) throw new Error(`fake: guard variable ${read.variable} is not key pack ${pack.id} read live`);
+            if (compare(this.property(pack, read.member), test.operator, expected)) {
+                throw new StepError({ m: this.text(refusal.positional[1]!, pack), k: stringValue(refusal.positional[0]!) });
+            }
+        }
+    }
+
+    /** A Win32_TSLicenseKeyPack property of a pack, by its WMI name. */
+    private property(pack: FakePack, name: string): number {
+        const value = { TotalLicenses: pack.total, IssuedLicenses: pack.issued, AvailableLicenses: pack.available, KeyPackId: pack.id }[name];
+        if (value === undefined) throw new Error(`fake: unknown key pack property ${name}`);
+        return value;
+    }
+
+    /** A message of string literals and pack properties joined with +, as the script builds it. */
+    private text(node: Node, pack: FakePack): string {
+        const parts = [...descendants(node, "string_literal"), ...descendants(node, "member_access")].sort((a, b) => a.startIndex - b.startIndex);
+        return parts.map((part) => (part.type === "member_access" ? String(this.property(pack, memberRead(part)!.member)) : stringValue(part))).join("");
     }
 
     private fault(method: string): void {
@@ -228,11 +296,12 @@ export class FakeWindowsServer {
             case "install":
                 return this.install(body, input);
             case "remove-licenses": {
-                const { method, args } = this.invoked(body)[0]!;
+                const { method, args, node } = this.invoked(body)[0]!;
                 if (method !== "RemoveLicensesWithIdCount") throw new Error(`fake: unexpected ${method}`);
                 const id = Number(this.argument(args, "KeyPackId", input));
                 const count = Number(this.argument(args, "LicenseCount", input));
                 const pack = this.pack(id);
+                this.guards(body, pack, node);
                 if (pack.available < count) throw wbem(WbemCode.ValueOutOfRange, `key pack ${id} has ${pack.available} available licenses, ${count} asked`);
                 this.fault(method);
                 const before = this.row(pack);
@@ -242,10 +311,10 @@ export class FakeWindowsServer {
                 return { p: pack.total === 0 ? null : this.row(pack), b: before };
             }
             case "uninstall": {
-                const { method, args } = this.invoked(body)[0]!;
+                const { method, args, node } = this.invoked(body)[0]!;
                 if (method !== "UninstallLicenseKeyPackWithId") throw new Error(`fake: unexpected ${method}`);
                 const id = Number(this.argument(args, "KeyPackId", input));
-                this.pack(id);
+                this.guards(body, this.pack(id), node);
                 this.fault(method);
                 this.packs = this.packs.filter((p) => p.id !== id);
                 for (const [key, entry] of this.journal) if (entry.id === id) this.journal.delete(key);

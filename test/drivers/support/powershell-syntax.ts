@@ -116,3 +116,28 @@ export function stringValue(node: Node): string {
     if (text.startsWith('"') && text.endsWith('"')) return text.slice(1, -1);
     return text;
 }
+
+/** The closest ancestor of `node` of a type, or undefined. */
+export function ancestor(node: Node, type: string): Node | undefined {
+    for (let at = node.parent; at; at = at.parent) if (at.type === type) return at;
+    return undefined;
+}
+
+/** `<left> -op <right>`: the first binary comparison under `node` (e.g. an if statement's condition). */
+export function comparison(node: Node): { left: Node; operator: string; right: Node } | undefined {
+    for (const candidate of [node, ...descendants(node, "comparison_expression")]) {
+        const children = candidate.namedChildren.filter((c): c is Node => c !== null);
+        const at = children.findIndex((c) => c.type === "comparison_operator");
+        if (candidate.type === "comparison_expression" && at === 1 && children.length === 3) {
+            return { left: children[0]!, operator: children[1]!.text.toLowerCase(), right: children[2]! };
+        }
+    }
+    return undefined;
+}
+
+/** The node a variable was last assigned from (`$name = <value>`), searching all of `root`. */
+export function assignedValue(root: Node, variable: string): Node | undefined {
+    const assignments = descendants(root, "assignment_expression").filter((a) => a.namedChildren[0]?.text.trim().toLowerCase() === variable.toLowerCase());
+    const last = assignments.at(-1);
+    return last?.childForFieldName("value") ?? undefined;
+}

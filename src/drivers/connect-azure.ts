@@ -1,0 +1,47 @@
+/**
+ * The executor for a license server that is an Azure VM, over managed Run Command. The provider
+ * registry loads this module only for an `azure-run-command` connection, so a simulator run never
+ * loads it (and the Azure SDK itself loads only when the first script runs).
+ */
+import type { LicensingError } from "../licensing";
+import { productVersionIdsFromEnv } from "./connect-env";
+import { PowerShellExecutor } from "./powershell";
+import { AzureRunCommandRunner, type AzureRunCommandRunnerOptions } from "./runners/azure-run-command";
+
+export interface AzureConnectOptions {
+    subscriptionId: string;
+    resourceGroupName: string;
+    vmName: string;
+    /** ARM endpoint. @default https://management.azure.com */
+    endpoint?: string;
+    /** Told when a run command could not be deleted after its execution (it holds no secret). */
+    onCleanupError?: (error: LicensingError) => void;
+}
+
+/** What a test may change about the runners of executors created here. */
+export type AzureTestOverrides = Pick<AzureRunCommandRunnerOptions, "credential" | "pollIntervalMs">;
+
+let overridesForTests: AzureTestOverrides = {};
+
+/**
+ * TESTS ONLY: executors created after this call use `overrides` (a credential instead of
+ * DefaultAzureCredential, a shorter poll interval); `{}` restores the defaults. Production code never
+ * calls it: credentials come from the environment (service principal, workload identity, managed
+ * identity, Azure CLI), never from resource inputs.
+ */
+export function setAzureTestOverrides(overrides: AzureTestOverrides): void {
+    overridesForTests = { ...overrides };
+}
+
+/** Reads RDS_LICENSING_VERSION_ID_2025 (connect-env.ts) from `env`. */
+export function createAzureExecutor(options: AzureConnectOptions, env: NodeJS.ProcessEnv = process.env): PowerShellExecutor {
+    const runner = new AzureRunCommandRunner({
+        subscriptionId: options.subscriptionId,
+        resourceGroupName: options.resourceGroupName,
+        vmName: options.vmName,
+        endpoint: options.endpoint,
+        onCleanupError: options.onCleanupError,
+        ...overridesForTests,
+    });
+    return new PowerShellExecutor({ runner, productVersionIds: productVersionIdsFromEnv(env) });
+}
