@@ -3,3 +3,4 @@ export * from "./license-server-activation";
 export * from "./simulated-license-server";
 export * from "./rds-licensing";
 export { PROVIDER_VERSION } from "./runtime-provider";
+export * from "./azure";

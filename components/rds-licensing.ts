@@ -4,6 +4,8 @@ import type { Connection } from "../src/providers/connection";
 import { CalKeyPack } from "./cal-key-pack";
 import { LicenseServerActivation, type ActivationContact } from "./license-server-activation";
 import { SimulatedLicenseServer } from "./simulated-license-server";
+// azure-native submodules load lazily: importing them costs the simulator target under 0.1 s.
+import { AzureLicenseServer, LicensingConfiguration, type AzureLicenseServerArgs, type LicensingMode } from "./azure";
 
 /** One CAL pack of an {@link RdsLicensing}. */
 export interface RdsCalPackArgs {
@@ -29,11 +31,22 @@ export interface RdsCalPackArgs {
 
 export interface RdsLicensingArgs {
     /**
-     * Where the license server runs. `simulator` creates a server in rdls-sim; `azure` is the
-     * AzureLicenseServer component's job (see examples/azure).
+     * Where the license server runs. `simulator` creates a server in rdls-sim; `azure` builds an
+     * AzureLicenseServer VM from `azure` (see examples/azure).
      * @default "simulator"
      */
-    target?: "simulator";
+    target?: "simulator" | "azure";
+    /**
+     * The Azure VM, with `target: "azure"`. Its `serverName` must be `licenseServer.name`.
+     * @default undefined
+     */
+    azure?: AzureLicenseServerArgs;
+    /**
+     * With `target: "azure"`: licensing mode pointed at the server (a LicensingConfiguration run
+     * command) once the activation and every pack are in place. Omit to leave it alone.
+     * @default undefined
+     */
+    licensingMode?: LicensingMode;
     /** The license server's computer name and Windows Server version. */
     licenseServer: {
         name: string;
@@ -79,35 +92,36 @@ export class RdsLicensing extends pulumi.ComponentResource {
     public readonly activationStatus: pulumi.Output<string>;
     public readonly licenseServerId: pulumi.Output<string>;
     public readonly packs: Record<string, RdsPackOutputs>;
+    /** With `target: "azure"`: the VM and its network. */
+    public readonly azure?: AzureLicenseServer;
+    /** With `target: "azure"` and `licensingMode`. */
+    public readonly licensingConfiguration?: LicensingConfiguration;
 
     constructor(name: string, args: RdsLicensingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rds-licensing:index:RdsLicensing", name, {}, opts);
-        const home = args.simulatorHome ?? ".rdls-sim";
-        const server = new SimulatedLicenseServer(
-            `${name}-server`,
-            { home, serverName: args.licenseServer.name, windowsServerVersion: args.licenseServer.windowsServerVersion },
-            { parent: this },
-        );
-        // Every licensing resource names the server through this output, so each depends on it.
-        const connection: pulumi.Output<Connection> = server.home.apply((h) => ({ kind: "simulator" as const, home: h }));
+        const server = provisionServer(name, args, this);
+        const { connection, serverName } = server;
+        this.azure = server.azure;
         const activation = new LicenseServerActivation(
             `${name}-activation`,
             {
                 connection,
-                server: server.serverName,
+                server: serverName,
                 contact: args.licenseServer.contact,
                 deactivateOnDelete: args.licenseServer.deactivateOnDelete ?? false,
             },
-            { parent: this },
+            { parent: this, dependsOn: server.ready },
         );
         this.packs = {};
+        const packResources: CalKeyPack[] = [];
         for (const pack of args.calPacks) {
             const { name: packName, ...packArgs } = pack;
             const resource = new CalKeyPack(
                 `${name}-${packName}`,
-                { ...packArgs, connection, server: server.serverName },
+                { ...packArgs, connection, server: serverName },
                 { parent: this, dependsOn: [activation] },
             );
+            packResources.push(resource);
             this.packs[packName] = {
                 keyPackId: resource.id,
                 totalLicenses: resource.totalLicenses,
@@ -115,7 +129,15 @@ export class RdsLicensing extends pulumi.ComponentResource {
                 availableLicenses: resource.availableLicenses,
             };
         }
-        this.serverName = server.serverName;
+        if (this.azure && args.licensingMode) {
+            // Session hosts are sent to the server only once it can hand out CALs.
+            this.licensingConfiguration = new LicensingConfiguration(
+                `${name}-licensing-configuration`,
+                { server: this.azure, mode: args.licensingMode, after: [activation, ...packResources] },
+                { parent: this },
+            );
+        }
+        this.serverName = serverName;
         this.activationStatus = activation.activationStatus;
         this.licenseServerId = activation.licenseServerId;
         this.registerOutputs({
@@ -125,4 +147,37 @@ export class RdsLicensing extends pulumi.ComponentResource {
             packs: this.packs,
         });
     }
+}
+
+/** The license server a target provides, and how the licensing resources reach it. */
+interface ProvisionedServer {
+    connection: pulumi.Output<Connection>;
+    serverName: pulumi.Output<string>;
+    /** What must exist before anything runs on the server. */
+    ready: pulumi.Resource[];
+    azure?: AzureLicenseServer;
+}
+
+/** Provision the server for the target: a simulated server, or the Azure VM (roles installed). */
+export function provisionServer(name: string, args: RdsLicensingArgs, parent: pulumi.Resource): ProvisionedServer {
+    if (args.target === "azure") {
+        if (!args.azure) throw new Error(`RdsLicensing ${name}: azure is required with target "azure"`);
+        if (args.azure.serverName !== args.licenseServer.name) {
+            throw new Error(`RdsLicensing ${name}: azure.serverName (${args.azure.serverName}) must be licenseServer.name (${args.licenseServer.name})`);
+        }
+        const azure = new AzureLicenseServer(`${name}-azure`, args.azure, { parent });
+        // Activation runs a script on the VM: the roles must be installed first.
+        return { connection: azure.connection, serverName: pulumi.output(azure.computerName), ready: [azure.rolesRunCommand], azure };
+    }
+    const server = new SimulatedLicenseServer(
+        `${name}-server`,
+        { home: args.simulatorHome ?? ".rdls-sim", serverName: args.licenseServer.name, windowsServerVersion: args.licenseServer.windowsServerVersion },
+        { parent },
+    );
+    // Every licensing resource names the server through these outputs, so each depends on it.
+    return {
+        connection: server.home.apply((home) => ({ kind: "simulator" as const, home })),
+        serverName: server.serverName,
+        ready: [],
+    };
 }

@@ -13,6 +13,7 @@ import {
     RETAIL_LICENSE_CODE,
     type NumberFormat,
 } from "../licensing";
+import { azureSchema } from "./azure";
 
 export const NAMESPACE = "rds-licensing";
 
@@ -105,7 +106,7 @@ export const stackConfigSchema = z.strictObject({
     calPacks: z.array(calPackSchema, { error: "must be a list of packs" }).default([]),
     simulator: simulatorSchema.default({ home: ".rdls-sim" }),
     /** Settings of the Azure target; see components/azure. */
-    azure: z.looseObject({}).optional(),
+    azure: azureSchema.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

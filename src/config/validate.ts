@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { checkNumber, serverAcceptsCalVersion } from "../licensing";
+import { azureCrossChecks } from "./azure";
 import { NAMESPACE, NUMBER_FIELDS, stackConfigSchema, type StackConfig } from "./schema";
 
 /** One thing wrong with the stack config. Never carries a secret value. */
@@ -51,6 +52,20 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {
     return { key: keyOf(path), problem: issue.message, fix: setHint(path, "<value>") };
 }
 
+// --- Azure target -------------------------------------------------------------------------------
+
+/** Checks of `rds-licensing:azure` that span keys or need secretness (see src/config/azure.ts). */
+function azureProblems(config: StackConfig, isSecret: (path: string) => boolean): ConfigProblem[] {
+    if (!config.azure) return [];
+    return azureCrossChecks(config.azure, config.licenseServer.windowsServerVersion, isSecret).map((p) => ({
+        key: keyOf(p.path),
+        problem: p.problem,
+        fix: p.fix,
+    }));
+}
+
+// -------------------------------------------------------------------------------------------------
+
 /**
  * Validate the raw `rds-licensing:*` config values.
  * @param raw the namespace's values, keyed by setting name (`licenseServer`, `calPacks`, ...)
@@ -65,6 +80,7 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
     if (config.target === "azure" && !config.azure) {
         problems.push({ key: keyOf("azure"), problem: "is required when target is azure", fix: "see examples/azure/README.md" });
     }
+    problems.push(...azureProblems(config, isSecret));
     const seen = new Map<string, number>();
     config.calPacks.forEach((pack, i) => {
         const at = `calPacks[${i}]`;
