@@ -1,4 +1,5 @@
 import { WbemCode, wbemName } from "./codes";
+import type { OperationName } from "./operations";
 
 /**
  * What went wrong, in the product's words. Every driver maps what its server reports (a WMI return
@@ -75,6 +76,17 @@ export class LicensingError extends Error {
 
 /** The operations a return code can come from; the same code means different things per method. */
 export type CodeContext = "activate" | "deactivate" | "install" | "remove-licenses" | "uninstall" | "read" | "configure";
+
+/** The context each operation's return codes are read in (shared by the simulator and the drivers). */
+export const CODE_CONTEXT_OF: Readonly<Record<OperationName, CodeContext>> = {
+    status: "read",
+    "list-packs": "read",
+    activate: "activate",
+    deactivate: "deactivate",
+    install: "install",
+    "remove-licenses": "remove-licenses",
+    uninstall: "uninstall",
+};
 
 /**
  * Map a WMI return value to a kind. The documented codes are the generic WBEM_E_* set; what each

@@ -3,17 +3,8 @@
  * PowerShell driver's mapping (kindFromReturnValue) reads the same kind back.
  */
 import { LicensingError, returnValueOf, type CodeContext, type LicensingErrorKind } from "../licensing/errors";
-import type { OperationName } from "../licensing/operations";
 
-export const CONTEXT_OF: Readonly<Record<OperationName, CodeContext>> = {
-    status: "read",
-    "list-packs": "read",
-    activate: "activate",
-    deactivate: "deactivate",
-    install: "install",
-    "remove-licenses": "remove-licenses",
-    uninstall: "uninstall",
-};
+export { CODE_CONTEXT_OF as CONTEXT_OF } from "../licensing/errors";
 
 /** Throw the refusal; messages must never contain a number or code. */
 export function refuse(context: CodeContext, kind: LicensingErrorKind, message: string): never {

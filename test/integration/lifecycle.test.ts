@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NUMBER_PATHS, SECRETS, validConfig } from "../support/config-fixtures";
-import { TestProject, readTree } from "../support/engine";
+import { REPO_ROOT, TestProject, readTree, run } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 
 interface SimPack {
@@ -169,6 +169,44 @@ describe("licensing stack lifecycle", () => {
         expectNoSecrets(project.backendBytes(), "the state backend");
         expectNoSecrets(readTree(project.simHome), "the simulator store");
         expect(Object.values(SECRETS).length).toBe(4);
+    });
+
+    it("refuses to uninstall a pack whose licenses are issued, until allowed", async () => {
+        const select = (await byProgram()).select;
+        expect((await project.sim(["issue", String(select.keyPackId), "2"])).code).toBe(0);
+        const withoutSelect = { ...config, calPacks: config.calPacks.slice(0, 2) };
+        await project.setConfig(withoutSelect, NUMBER_PATHS.slice(0, 3));
+        const refused = await project.pulumi(["up", "--yes", "--skip-preview"]);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stdout + refused.stderr).toContain("allowDeleteWithIssuedLicenses");
+        expect((await byProgram()).select?.issuedLicenses).toBe(2);
+
+        config.calPacks[2].allowDeleteWithIssuedLicenses = true;
+        await project.setConfig(config, [...NUMBER_PATHS.slice(0, 3), "calPacks[2].agreementNumber"]);
+        await project.pulumiOk(["up", "--yes", "--skip-preview"]);
+        await project.setConfig(withoutSelect, NUMBER_PATHS.slice(0, 3));
+        await project.pulumiOk(["up", "--yes", "--skip-preview"]);
+        expect((await byProgram()).select).toBeUndefined();
+        config.calPacks.splice(2, 1);
+    });
+
+    it("adopts a pack installed by hand instead of installing another", async () => {
+        const script = [
+            `const { openSimulator } = require(${JSON.stringify(`${REPO_ROOT}/dist/src/simulator`)});`,
+            `openSimulator({ home: ${JSON.stringify(project.simHome)} })`,
+            `  .install({ program: "school", agreementNumber: "9990010", productVersion: "2019", licenseType: "per-user", count: 8 })`,
+            `  .then((p) => console.log(p.keyPackId));`,
+        ].join("\n");
+        const installed = await run("node", ["-e", script], { cwd: project.dir, env: project.env });
+        const keyPackId = Number(installed.stdout.trim());
+        expect(keyPackId).toBeGreaterThan(0);
+        const countBefore = (await packs()).length;
+        config.calPacks.push({ name: "school-adopted", program: "school", agreementNumber: "9990010", productVersion: "2019", licenseType: "per-user", count: 8, adoptKeyPackId: keyPackId });
+        await project.setConfig(config, [...NUMBER_PATHS.slice(0, 3), "calPacks[2].agreementNumber"]);
+        await project.pulumiOk(["up", "--yes", "--skip-preview"]);
+        expect(await packs()).toHaveLength(countBefore);
+        expect((await project.outputs()).packs["school-adopted"].keyPackId).toBe(String(keyPackId));
+        await project.pulumiOk(["preview", "--expect-no-changes"]);
     });
 
     it("removes every pack, then destroy deletes the server", async () => {

@@ -1,5 +1,6 @@
 /** Map what a script reports (wire errors) to the domain's errors, and keep secrets out of them. */
 import {
+    CODE_CONTEXT_OF,
     LicensingError,
     LicensingErrorKind,
     WbemCode,
@@ -10,18 +11,8 @@ import {
 } from "../../licensing";
 import type { WireError } from "./wire";
 
-const CONTEXT_OF: Readonly<Record<OperationName, CodeContext>> = {
-    status: "read",
-    "list-packs": "read",
-    activate: "activate",
-    deactivate: "deactivate",
-    install: "install",
-    "remove-licenses": "remove-licenses",
-    uninstall: "uninstall",
-};
-
 export function contextOf(op: OperationName): CodeContext {
-    return CONTEXT_OF[op];
+    return CODE_CONTEXT_OF[op];
 }
 
 /**
