@@ -7,7 +7,9 @@
 // It implements the LanguageRuntime gRPC service of @pulumi/pulumi's protocol: the engine starts it,
 // reads the port it prints, and asks it to run the program. Running the program is delegated to the
 // SDK's own entry point (@pulumi/pulumi/cmd/run), exactly as the official host does, so the program,
-// the resource monitor protocol and dynamic providers behave the same.
+// the resource monitor protocol and dynamic providers behave the same. Plugins written in Node.js
+// (policy packs: `pulumi preview --policy-pack <dir>`) are started through RunPlugin, with the SDK's
+// @pulumi/pulumi/cmd/run-policy-pack or cmd/run-plugin, as the official host does.
 "use strict";
 
 const fs = require("fs");
@@ -127,6 +129,38 @@ function runEnv(req, info) {
     return env;
 }
 
+/** `KEY=VALUE` strings (RunPluginRequest.env) as an environment object. */
+function envFromList(list) {
+    const env = {};
+    for (const entry of list) {
+        const at = entry.indexOf("=");
+        if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    return env;
+}
+
+/**
+ * The command line of a plugin written in Node.js, as the official host builds it. Policy packs
+ * (kind `analyzer`: since CLI 3.221 the engine runs them through the language host, no longer through
+ * the `pulumi-analyzer-policy` shim) take the engine address first and their folder last, and run in
+ * their own folder (@pulumi/policy reads the pack's version from ./package.json). Other plugins take
+ * their folder first and run in the engine's working directory.
+ */
+function pluginCommand(req, info) {
+    const analyzer = req.getKind() === "analyzer";
+    const entry = analyzer ? "@pulumi/pulumi/cmd/run-policy-pack" : process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || "@pulumi/pulumi/cmd/run-plugin";
+    const runPath = resolveFrom([info.programDirectory, info.rootDirectory], entry);
+    const nodeArgs = info.options.nodeargs ? String(info.options.nodeargs).split(/\s+/).filter(Boolean) : [];
+    const args = analyzer
+        ? [runPath, ...nodeArgs, ...req.getArgsList(), info.programDirectory]
+        : [runPath, ...nodeArgs, info.programDirectory, ...req.getArgsList()];
+    const env = envFromList(req.getEnvList());
+    if (Object.keys(env).length === 0) Object.assign(env, process.env);
+    if (info.options.typescript !== false) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+    if (info.options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = String(info.options.tsconfig);
+    return { args, env, cwd: analyzer ? info.programDirectory : req.getPwd() || info.programDirectory };
+}
+
 const service = {
     handshake(call, callback) {
         state.engineAddress = call.request.getEngineAddress() || state.engineAddress;
@@ -208,6 +242,42 @@ const service = {
             if (code === 32) response.setBail(true);
             else if (code !== 0) response.setError(signal ? `Program exited with signal ${signal}` : `Program exited with non-zero exit code: ${code}`);
             callback(null, response);
+        });
+    },
+    // Runs a plugin written in Node.js (policy packs, components) and streams its output back: the
+    // engine reads the plugin's port from its stdout. Cancelling the call (the engine closing the
+    // plugin) stops the process.
+    runPlugin(call) {
+        const req = call.request;
+        const info = programInfo(req);
+        const send = (set, value) => {
+            if (!call.cancelled && !call.writableEnded) call.write(set(new langProto.RunPluginResponse(), value));
+        };
+        let command;
+        try {
+            command = pluginCommand(req, info);
+        } catch (err) {
+            call.destroy(Object.assign(new Error(String(err.message)), { code: grpc.status.FAILED_PRECONDITION }));
+            return;
+        }
+        const child = childProcess.spawn(nodeBinary(info.programDirectory), command.args, {
+            cwd: command.cwd,
+            env: command.env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const stop = () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        };
+        call.on("cancelled", stop);
+        call.on("close", stop);
+        child.stdout.on("data", (d) => send((r, v) => r.setStdout(v), new Uint8Array(d)));
+        child.stderr.on("data", (d) => send((r, v) => r.setStderr(v), new Uint8Array(d)));
+        child.on("error", (err) => {
+            call.destroy(Object.assign(new Error(`could not start node: ${err.message}`), { code: grpc.status.UNKNOWN }));
+        });
+        child.on("close", (code, signal) => {
+            send((r, v) => r.setExitcode(v), code === null ? (signal ? 128 : 1) : code);
+            if (!call.cancelled && !call.writableEnded) call.end();
         });
     },
 };

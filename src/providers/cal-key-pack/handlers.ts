@@ -72,7 +72,14 @@ export const calKeyPackProvider = {
 
     async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
         const inputs = parseInputs(stripOutputs(props));
-        const packs = await livePacks(inputs, idsOf(id, props));
+        let packs: KeyPack[];
+        try {
+            packs = await livePacks(inputs, idsOf(id, props));
+        } catch (err) {
+            // The server itself is gone (a deleted VM or simulated server): so is every pack on it.
+            if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) return { id: "", props: {} };
+            throw err;
+        }
         if (packs.length === 0) return { id: "", props: {} };
         const outs = outputsFrom(inputs, packs);
         // The live total becomes the `count` input, so a changed count shows as a diff against the program.
