@@ -86,6 +86,7 @@ const commands = {
         return sh("vitest", ["run", ...args], { env });
     },
     drift: (env, args) => sh("node", [path.join(root, "dist", "src", "cli", "drift.js"), ...args], { env }),
+    bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench`: the real engine against the simulator with a latency model. For each scenario,
+ * a fresh stack runs up, preview, up-noop, refresh and destroy twice — coalescing on, then off
+ * (RDS_LICENSING_COALESCE=off, the naive mode) — and a program with no resources gives the engine's
+ * floor. Figures go to a table and a JSON file; nothing here asserts a timing.
+ */
+import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ExecutionCounter } from "./executions";
+import { OPERATIONS, REPEATED, type BenchOptions, type OperationName, type Scenario } from "./options";
+import { BenchProject, WORK_DIR, pulumiBinDir, tail } from "./project";
+import { COUNTING, evaluateTargets, type BenchResults, type ResultEntry } from "./report";
+
+type Mode = "coalesced" | "naive";
+
+interface Measurement {
+    wallMs: number;
+    samplesMs: number[];
+    executions: number;
+    serverOperations: number;
+    perServer: Record<string, number>;
+    error?: string;
+}
+
+export type Log = (line: string) => void;
+
+function pulumiArgs(operation: OperationName, parallel: number): string[] {
+    const p = ["--parallel", String(parallel)];
+    switch (operation) {
+        case "up":
+            return ["up", "--yes", "--skip-preview", ...p];
+        case "preview":
+            return ["preview", "--expect-no-changes", ...p];
+        case "up-noop":
+            return ["up", "--yes", "--skip-preview", "--expect-no-changes", ...p];
+        case "refresh":
+            return ["refresh", "--yes", "--skip-preview", ...p];
+        case "destroy":
+            return ["destroy", "--yes", "--skip-preview", ...p];
+    }
+}
+
+export function median(values: number[]): number {
+    if (values.length === 0) return 0;
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One operation, `samples` times: median wall time, the most executions any sample made. */
+async function measure(
+    project: BenchProject,
+    counter: ExecutionCounter,
+    operation: OperationName,
+    samples: number,
+    options: BenchOptions,
+    env: NodeJS.ProcessEnv,
+): Promise<Measurement> {
+    const m: Measurement = { wallMs: 0, samplesMs: [], executions: 0, serverOperations: 0, perServer: {} };
+    for (let i = 0; i < samples; i++) {
+        const before = await counter.before();
+        const result = await project.pulumi(pulumiArgs(operation, options.parallel), env);
+        const count = await counter.after(before);
+        m.samplesMs.push(Math.round(result.wallMs));
+        if (count.executions >= m.executions) {
+            m.executions = count.executions;
+            m.serverOperations = count.operations;
+            m.perServer = count.perServer;
+        }
+        if (result.code !== 0) {
+            m.error = `pulumi ${operation} exited ${result.code}: ${tail(`${result.stdout}\n${result.stderr}`, 15)}`;
+            break;
+        }
+    }
+    m.wallMs = Math.round(median(m.samplesMs));
+    return m;
+}
+
+const serverNames = (scenario: Scenario) => Array.from({ length: scenario.servers }, (_, i) => `BENCH${i + 1}`);
+
+async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions, parent: string, log: Log): Promise<Record<OperationName, Measurement>> {
+    const env: NodeJS.ProcessEnv = {
+        RDLS_SIM_LATENCY_MS: String(options.latencyMs),
+        RDS_LICENSING_COALESCE: mode === "naive" ? "off" : "on",
+        RDS_LICENSING_QUIET: "1",
+    };
+    const project = await BenchProject.create({
+        parent,
+        label: `${scenario.name}-${mode}`,
+        program: "packs",
+        config: { servers: scenario.servers, packsPerServer: scenario.packsPerServer },
+        env,
+    });
+    const counter = new ExecutionCounter(project.simHome, serverNames(scenario), path.join(project.dir, ".log-links"));
+    const out = {} as Record<OperationName, Measurement>;
+    let failed: string | undefined;
+    try {
+        for (const operation of OPERATIONS) {
+            if (failed) {
+                out[operation] = { wallMs: 0, samplesMs: [], executions: 0, serverOperations: 0, perServer: {}, error: `skipped: ${failed} failed` };
+                continue;
+            }
+            const m = await measure(project, counter, operation, REPEATED.has(operation) ? options.repeat : 1, options, env);
+            out[operation] = m;
+            log(
+                `${scenario.name} ${mode.padEnd(9)} ${operation.padEnd(7)} ${(m.wallMs / 1000).toFixed(1).padStart(6)} s  ` +
+                    `${m.executions} execution(s)${m.error ? `  FAILED: ${m.error.split("\n")[0]}` : ""}`,
+            );
+            if (m.error) failed = operation;
+        }
+    } finally {
+        if (failed && failed !== "destroy") await project.pulumi(pulumiArgs("destroy", options.parallel), { ...env, RDLS_SIM_LATENCY_MS: "0" }).catch(() => undefined);
+        if (!options.keep) project.remove();
+    }
+    return out;
+}
+
+/** The engine's floor: every operation on a program with no resources, `repeat` cycles. */
+async function runFloor(options: BenchOptions, parent: string, log: Log): Promise<Record<OperationName, number[]>> {
+    const project = await BenchProject.create({ parent, label: "floor", program: "empty" });
+    const counter = new ExecutionCounter(project.simHome, [], path.join(project.dir, ".log-links"));
+    const samples = Object.fromEntries(OPERATIONS.map((op) => [op, [] as number[]])) as Record<OperationName, number[]>;
+    try {
+        for (let cycle = 0; cycle < options.repeat; cycle++) {
+            for (const operation of OPERATIONS) {
+                const m = await measure(project, counter, operation, 1, options, {});
+                if (m.error) throw new Error(`floor: ${m.error}`);
+                samples[operation].push(m.wallMs);
+            }
+        }
+        log(`floor: ${OPERATIONS.map((op) => `${op} ${(median(samples[op]) / 1000).toFixed(1)} s`).join(", ")}`);
+    } finally {
+        if (!options.keep) project.remove();
+    }
+    return samples;
+}
+
+function pulumiVersion(): string {
+    const result = spawnSync("pulumi", ["version"], { encoding: "utf8" });
+    return result.status === 0 ? result.stdout.trim() : "unknown";
+}
+
+/** Run the bench, write `options.out`, and return what it wrote. */
+export async function runBench(options: BenchOptions, log: Log = (line) => process.stderr.write(`[bench] ${line}\n`)): Promise<BenchResults> {
+    const binDir = await pulumiBinDir();
+    process.env.PATH = [binDir, process.env.PATH].join(path.delimiter);
+    const parent = path.join(WORK_DIR, `run-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(2).toString("hex")}`);
+    fs.mkdirSync(parent, { recursive: true });
+    log(
+        `latency ${options.latencyMs} ms, --parallel ${options.parallel}, scenarios ${options.scenarios.map((s) => s.name).join(", ")}` +
+            (options.keep ? `, projects kept in ${parent}` : ""),
+    );
+    try {
+        const floorSamples = await runFloor(options, parent, log);
+        const floor = Object.fromEntries(OPERATIONS.map((op) => [op, Math.round(median(floorSamples[op]))])) as Record<OperationName, number>;
+        const results: ResultEntry[] = [];
+        for (const scenario of options.scenarios) {
+            const coalesced = await runScenario(scenario, "coalesced", options, parent, log);
+            const naive = await runScenario(scenario, "naive", options, parent, log);
+            for (const operation of OPERATIONS) {
+                const c = coalesced[operation];
+                const n = naive[operation];
+                const entry: Omit<ResultEntry, "targets"> = {
+                    name: scenario.name,
+                    packs: scenario.servers * scenario.packsPerServer,
+                    servers: scenario.servers,
+                    packsPerServer: scenario.packsPerServer,
+                    operation,
+                    executions: c.executions,
+                    naiveExecutions: n.executions,
+                    serverOperations: c.serverOperations,
+                    naiveServerOperations: n.serverOperations,
+                    wallMs: c.wallMs,
+                    naiveWallMs: n.wallMs,
+                    floorWallMs: floor[operation],
+                    wallSamplesMs: c.samplesMs,
+                    naiveWallSamplesMs: n.samplesMs,
+                    executionsPerServer: c.perServer,
+                    ...(c.error || n.error ? { error: [c.error && `coalesced: ${c.error}`, n.error && `naive: ${n.error}`].filter(Boolean).join("\n") } : {}),
+                };
+                results.push({ ...entry, targets: evaluateTargets(entry) });
+            }
+        }
+        const out: BenchResults = {
+            generatedAt: new Date().toISOString(),
+            settings: {
+                latencyMs: options.latencyMs,
+                parallel: options.parallel,
+                repeat: options.repeat,
+                quick: options.quick,
+                scenarios: options.scenarios.map((s) => s.name),
+            },
+            environment: { pulumi: pulumiVersion(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, loadAverage: os.loadavg() },
+            counting: COUNTING,
+            floor,
+            floorSamplesMs: floorSamples,
+            results,
+        };
+        fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+        fs.writeFileSync(options.out, `${JSON.stringify(out, null, 2)}\n`);
+        return out;
+    } finally {
+        if (!options.keep) fs.rmSync(parent, { recursive: true, force: true });
+    }
+}

@@ -1,0 +1,131 @@
+/** The targets of issue 8 (reported, never asserted) and the table `npm run bench` prints. */
+import type { OperationName } from "./options";
+
+export interface Target {
+    /** What the target says, e.g. "≤ 1 execution per server". */
+    target: string;
+    met: boolean;
+}
+
+export interface ResultEntry {
+    /** Scenario name, e.g. `packs-50`. */
+    name: string;
+    /** Packs in the stack, over all servers. */
+    packs: number;
+    servers: number;
+    packsPerServer: number;
+    operation: OperationName;
+    /** Remote executions with coalescing on, summed over servers. */
+    executions: number;
+    /** Remote executions with RDS_LICENSING_COALESCE=off. */
+    naiveExecutions: number;
+    /** Operations the executions carried (installs, reads, …), coalescing on / off. */
+    serverOperations: number;
+    naiveServerOperations: number;
+    /** Wall time of the `pulumi` command (median of the samples), ms. */
+    wallMs: number;
+    naiveWallMs: number;
+    /** The same operation on a program with no resources, ms. */
+    floorWallMs: number;
+    wallSamplesMs: number[];
+    naiveWallSamplesMs: number[];
+    executionsPerServer: Record<string, number>;
+    targets: Target[];
+    /** Set when a pulumi command failed: the figures of that run are not meaningful. */
+    error?: string;
+}
+
+export interface BenchResults {
+    generatedAt: string;
+    settings: { latencyMs: number; parallel: number; repeat: number; quick: boolean; scenarios: string[] };
+    environment: { pulumi: string; node: string; platform: string; cpus: number; loadAverage: number[] };
+    /** How executions are counted (see bench/executions.ts). */
+    counting: string;
+    /** The engine's floor per operation (median wall ms of a program with no resources). */
+    floor: Record<OperationName, number>;
+    floorSamplesMs: Record<OperationName, number[]>;
+    results: ResultEntry[];
+}
+
+export const COUNTING =
+    "Executions are the simulator's durable per-server counters, read before and after each pulumi command and summed over servers. " +
+    "destroy deletes the simulated servers, and with them their counters and logs: each server's execution log is hard-linked " +
+    "before the command, so its uninstall executions are counted from the log (entries with a sequence number above the counter " +
+    "read before) after the server is gone. destroy is one `pulumi destroy` run (packs removed, then servers deleted): its wall " +
+    "time includes deleting the servers, which is no remote execution.";
+
+/** Upper bound of executions per server for an `up` that creates N ≤ 50 packs. */
+const UP_PER_SERVER = 3;
+const FLOOR_FACTOR = 1.5;
+const NAIVE_SHARE = 0.15;
+
+/** Every server within `max` executions (the per-server figures when present, else the sum against servers × max). */
+function perServerAtMost(e: Omit<ResultEntry, "targets">, max: number): boolean {
+    const counts = Object.values(e.executionsPerServer ?? {});
+    return counts.length > 0 ? counts.every((n) => n <= max) : e.executions <= max * e.servers;
+}
+
+export function evaluateTargets(e: Omit<ResultEntry, "targets">): Target[] {
+    const targets: Target[] = [];
+    switch (e.operation) {
+        case "refresh":
+            targets.push({ target: "≤ 1 execution per server", met: perServerAtMost(e, 1) });
+            break;
+        case "up":
+            if (e.packsPerServer <= 50) {
+                targets.push({ target: `≤ ${UP_PER_SERVER} executions per server`, met: perServerAtMost(e, UP_PER_SERVER) });
+            }
+            if (e.servers === 1 && e.packsPerServer >= 50) {
+                targets.push({ target: `≤ ${NAIVE_SHARE * 100} % of naive wall`, met: e.wallMs <= NAIVE_SHARE * e.naiveWallMs });
+            }
+            break;
+        case "preview":
+        case "up-noop":
+            targets.push({ target: "0 executions", met: e.executions === 0 });
+            targets.push({ target: `≤ ${FLOOR_FACTOR}× floor`, met: e.wallMs <= FLOOR_FACTOR * e.floorWallMs });
+            break;
+        case "destroy":
+            break;
+    }
+    return targets;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
+
+export function formatTable(results: BenchResults): string {
+    const header = ["scenario", "operation", "execs", "max/srv", "naive", "wall s", "naive s", "floor s", "×floor", "÷naive", "targets"];
+    const rows = results.results.map((e) => [
+        e.name,
+        e.operation,
+        String(e.executions),
+        String(Math.max(0, ...Object.values(e.executionsPerServer ?? {}))),
+        String(e.naiveExecutions),
+        seconds(e.wallMs),
+        seconds(e.naiveWallMs),
+        seconds(e.floorWallMs),
+        ratio(e.wallMs, e.floorWallMs),
+        ratio(e.wallMs, e.naiveWallMs),
+        e.error ? `ERROR: ${e.error.split("\n")[0]}` : e.targets.map((t) => `${t.met ? "ok" : "MISS"} ${t.target}`).join("; "),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => (i === cells.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd();
+    const s = results.settings;
+    const env = results.environment;
+    return [
+        `latency ${s.latencyMs} ms per execution (one at a time per server), --parallel ${s.parallel}, ${s.repeat} sample(s) of preview/up-noop/floor; ` +
+            `pulumi ${env.pulumi}, node ${env.node}, ${env.cpus} CPUs, load ${env.loadAverage.map((l) => l.toFixed(1)).join(" ")}`,
+        line(header),
+        line(widths.map((w) => "-".repeat(w))),
+        ...rows.map(line),
+        "",
+        "execs / naive: remote executions summed over servers, coalescing on / RDS_LICENSING_COALESCE=off; max/srv: the most one server made",
+        "(coalescing on). wall s / naive s: wall time of the pulumi command (median of the samples). floor s: the same command on a program",
+        "with no resources. ×floor = wall / floor; ÷naive = wall / naive wall. Targets are reported, never asserted (docs/performance.md).",
+    ].join("\n");
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run bench` in quick mode on one small scenario, on the real engine: the shape of the
+ * results.json entries and upper bounds on remote executions. Never timings (they are the bench's
+ * figures, and this machine's load decides them).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "../../bench/bench";
+import { OPERATIONS, parseArgs } from "../../bench/options";
+import { REPO_ROOT, WORK_DIR } from "../../bench/project";
+import type { BenchResults } from "../../bench/report";
+
+const SCENARIO = "packs-10";
+const PACKS = 10;
+const out = path.join(WORK_DIR, `test-results-${process.pid}.json`);
+afterAll(() => fs.rmSync(out, { force: true }));
+
+describe("npm run bench --quick", () => {
+    it(`measures ${SCENARIO} and writes results.json entries`, { timeout: 900_000 }, async () => {
+        const options = parseArgs(["--quick", "--scenarios", SCENARIO, "--out", out], path.join(REPO_ROOT, "bench", "results.json"))!;
+        expect(options).toMatchObject({ quick: true, latencyMs: 200, repeat: 1, parallel: 64 });
+        await runBench(options, () => undefined);
+
+        const written = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResults;
+        expect(written.settings).toMatchObject({ latencyMs: 200, quick: true, scenarios: [SCENARIO] });
+        expect(written.results.map((e) => e.operation)).toEqual([...OPERATIONS]);
+        for (const entry of written.results) {
+            expect(entry.error, entry.error).toBeUndefined();
+            expect(entry).toMatchObject({ name: SCENARIO, packs: PACKS, servers: 1 });
+            for (const key of ["executions", "naiveExecutions", "wallMs", "naiveWallMs", "floorWallMs"] as const) {
+                expect(Number.isInteger(entry[key]), key).toBe(true);
+                expect(entry[key], key).toBeGreaterThanOrEqual(0);
+            }
+            expect(Array.isArray(entry.targets)).toBe(true);
+        }
+        const at = (op: string) => written.results.find((e) => e.operation === op)!;
+
+        // Coalescing on: near one execution per server per step.
+        expect(at("up").executions).toBeLessThanOrEqual(3);
+        expect(at("preview").executions).toBe(0);
+        expect(at("up-noop").executions).toBe(0);
+        expect(at("refresh").executions).toBeLessThanOrEqual(1);
+        expect(at("destroy").executions).toBeLessThanOrEqual(3);
+
+        // Naive: at most one execution per resource operation (activation + packs), none without a change.
+        expect(at("up").naiveExecutions).toBeLessThanOrEqual(PACKS + 1);
+        expect(at("preview").naiveExecutions).toBe(0);
+        expect(at("up-noop").naiveExecutions).toBe(0);
+        expect(at("refresh").naiveExecutions).toBeLessThanOrEqual(PACKS + 1);
+        expect(at("destroy").naiveExecutions).toBeLessThanOrEqual(PACKS);
+    });
+});
