@@ -38,21 +38,31 @@ const licensing = new RdsLicensing("rds", {
     })),
 });
 
-export const server = licensing.serverName;
-export const licensingMode = config.licensingMode;
-export const activationStatus = licensing.activationStatus;
-export const licenseServerId = licensing.licenseServerId;
-export const packs = licensing.packs;
-// Azure target only (undefined, so absent, on the simulator).
-export const azure = licensing.azure && {
-    vmId: licensing.azure.vmId,
-    resourceGroupName: licensing.azure.resourceGroupName,
-    vmName: licensing.azure.vmName,
-    privateIpAddress: licensing.azure.privateIpAddress,
-    licenseServerFqdn: licensing.azure.licenseServerFqdn,
-    adminUsername: licensing.azure.adminUsername,
-};
-/** Secret: `pulumi stack output adminPassword --show-secrets`. */
-export const adminPassword = licensing.azure?.adminPassword;
-/** Run it on the VM to read the live licensing mode and server list (examples/azure/README.md). */
-export const licensingReadBackScript = licensing.licensingConfiguration?.readBackScript;
+/** The stack outputs; the Azure ones only exist with `target: azure` (no "undefined output" warnings). */
+function stackOutputs(): Record<string, unknown> {
+    const outputs: Record<string, unknown> = {
+        server: licensing.serverName,
+        licensingMode: config.licensingMode,
+        activationStatus: licensing.activationStatus,
+        licenseServerId: licensing.licenseServerId,
+        packs: licensing.packs,
+    };
+    const azure = licensing.azure;
+    if (azure) {
+        outputs.azure = {
+            vmId: azure.vmId,
+            resourceGroupName: azure.resourceGroupName,
+            vmName: azure.vmName,
+            privateIpAddress: azure.privateIpAddress,
+            licenseServerFqdn: azure.licenseServerFqdn,
+            adminUsername: azure.adminUsername,
+        };
+        /** Secret: `pulumi stack output adminPassword --show-secrets`. */
+        outputs.adminPassword = azure.adminPassword;
+        /** Run it on the VM to read the live licensing mode and server list (examples/azure/README.md). */
+        outputs.licensingReadBackScript = licensing.licensingConfiguration?.readBackScript;
+    }
+    return outputs;
+}
+
+export = stackOutputs();
