@@ -15,6 +15,19 @@ export const PROVIDER_VERSION = "1";
  * `tools/run.mjs` links it there.
  */
 export function runtimeProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
+    // One object per kind: the SDK caches a provider's serialization by object identity, and
+    // serializing a closure costs tens of milliseconds (50 packs would pay it 50 times).
+    let provider = providers.get(kind);
+    if (!provider) {
+        provider = makeProvider(kind);
+        providers.set(kind, provider);
+    }
+    return provider;
+}
+
+const providers = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();
+
+function makeProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
     const load = () => require("rds-licensing/provider").providers[kind];
     return {
         check: (olds, news) => load().check(olds, news),
