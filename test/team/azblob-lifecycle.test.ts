@@ -90,7 +90,9 @@ describe("licensing stack on an azblob:// backend (Azurite)", () => {
         expect(ea.outputs.agreementNumber).toHaveProperty("ciphertext");
     });
 
-    it.skipIf(!fs.existsSync(DRIFT))("reports no drift through the Automation API, with the backend from PULUMI_BACKEND_URL and read-only access", async () => {
+    it("reports no drift through the Automation API, with the backend from PULUMI_BACKEND_URL and read-only access", async () => {
+        // npm test builds dist/ before running tests, so the drift command is always there.
+        expect(fs.existsSync(DRIFT), `${DRIFT} (run npm run build)`).toBe(true);
         const before = await azurite.readBlob(CONTAINER, STACK_BLOB);
         // A read + list SAS (what Storage Blob Data Reader grants): the drift check writes nothing.
         const readOnly = { AZURE_STORAGE_KEY: "", AZURE_STORAGE_SAS_TOKEN: azurite.accountSas("rl") };
