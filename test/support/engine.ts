@@ -2,10 +2,10 @@
  * Real-engine test harness: a throwaway Pulumi project (this repository's compiled program), its own
  * file backend, passphrase secrets and simulator store, driven through the real `pulumi` CLI.
  */
-import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
+import { pulumiBinDir, run as runCommand } from "../../bench/project";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PASSPHRASE = "rds-licensing-test-passphrase";
@@ -14,16 +14,6 @@ export interface RunResult {
     code: number;
     stdout: string;
     stderr: string;
-}
-
-/** The folder holding `pulumi` (npm test puts it on PATH; a bare vitest run bootstraps it). */
-async function pulumiBinDir(): Promise<string> {
-    const which = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
-    if (which.status === 0) return path.dirname(which.stdout.trim());
-    const bootstrap = (await import(path.join(REPO_ROOT, "tools", "toolchain", "bootstrap.mjs"))) as {
-        ensureToolchain(root: string): string;
-    };
-    return bootstrap.ensureToolchain(REPO_ROOT);
 }
 
 /** `{a: {b: [1]}}` → `[["a.b[0]", 1]]`, the paths `pulumi config set --path` takes. */
@@ -137,18 +127,7 @@ export function readTree(dir: string): string {
         .join("\n");
 }
 
+/** Run a command and collect its output (the bench's runner, with a test-sized timeout). */
 export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
-        child.on("error", reject);
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr });
-        });
-    });
+    return runCommand(cmd, args, { timeoutMs: 300_000, ...options });
 }
