@@ -14,7 +14,8 @@ import { OPERATIONS, REPEATED, type BenchOptions, type OperationName, type Scena
 import { BenchProject, WORK_DIR, pulumiBinDir, tail } from "./project";
 import { COUNTING, evaluateTargets, type BenchResults, type ResultEntry } from "./report";
 
-type Mode = "coalesced" | "naive";
+/** Our program with coalescing on or off, or the same graph of do-nothing dynamic resources (programs/baseline.ts). */
+type Mode = "coalesced" | "naive" | "baseline";
 
 interface Measurement {
     wallMs: number;
@@ -79,6 +80,12 @@ async function measure(
     return m;
 }
 
+/** The failures of one operation's runs, if any, as the entry's `error`. */
+function errorOf(runs: Record<Mode, Measurement>): { error?: string } {
+    const failures = Object.entries(runs).flatMap(([mode, m]) => (m.error ? [`${mode}: ${m.error}`] : []));
+    return failures.length > 0 ? { error: failures.join("\n") } : {};
+}
+
 const serverNames = (scenario: Scenario) => Array.from({ length: scenario.servers }, (_, i) => `BENCH${i + 1}`);
 
 async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions, parent: string, log: Log): Promise<Record<OperationName, Measurement>> {
@@ -90,11 +97,11 @@ async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions
     const project = await BenchProject.create({
         parent,
         label: `${scenario.name}-${mode}`,
-        program: "packs",
+        program: mode === "baseline" ? "baseline" : "packs",
         config: { servers: scenario.servers, packsPerServer: scenario.packsPerServer },
         env,
     });
-    const counter = new ExecutionCounter(project.simHome, serverNames(scenario), path.join(project.dir, ".log-links"));
+    const counter = new ExecutionCounter(project.simHome, mode === "baseline" ? [] : serverNames(scenario), path.join(project.dir, ".log-links"));
     const out = {} as Record<OperationName, Measurement>;
     let failed: string | undefined;
     try {
@@ -160,6 +167,7 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
         for (const scenario of options.scenarios) {
             const coalesced = await runScenario(scenario, "coalesced", options, parent, log);
             const naive = await runScenario(scenario, "naive", options, parent, log);
+            const baseline = await runScenario(scenario, "baseline", options, parent, log);
             for (const operation of OPERATIONS) {
                 const c = coalesced[operation];
                 const n = naive[operation];
@@ -176,10 +184,11 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
                     wallMs: c.wallMs,
                     naiveWallMs: n.wallMs,
                     floorWallMs: floor[operation],
+                    baselineWallMs: baseline[operation].wallMs,
                     wallSamplesMs: c.samplesMs,
                     naiveWallSamplesMs: n.samplesMs,
                     executionsPerServer: c.perServer,
-                    ...(c.error || n.error ? { error: [c.error && `coalesced: ${c.error}`, n.error && `naive: ${n.error}`].filter(Boolean).join("\n") } : {}),
+                    ...errorOf({ coalesced: c, naive: n, baseline: baseline[operation] }),
                 };
                 results.push({ ...entry, targets: evaluateTargets(entry) });
             }

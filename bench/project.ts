@@ -26,7 +26,7 @@ export const WORK_DIR = path.join(REPO_ROOT, "bench", ".work");
 export const PASSPHRASE = "rds-licensing-bench-passphrase";
 export const STACK = "bench";
 
-export type ProgramName = "packs" | "empty";
+export type ProgramName = "packs" | "baseline" | "empty";
 
 export interface RunResult {
     code: number;

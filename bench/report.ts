@@ -27,6 +27,12 @@ export interface ResultEntry {
     naiveWallMs: number;
     /** The same operation on a program with no resources, ms. */
     floorWallMs: number;
+    /**
+     * The same operation on the same graph of do-nothing `pulumi.dynamic.Resource`s
+     * (bench/programs/baseline.ts): what the SDK and engine cost for these resources, ms. Absent in
+     * results written before the baseline existed.
+     */
+    baselineWallMs?: number;
     wallSamplesMs: number[];
     naiveWallSamplesMs: number[];
     executionsPerServer: Record<string, number>;
@@ -94,7 +100,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
 
 export function formatTable(results: BenchResults): string {
-    const header = ["scenario", "operation", "execs", "max/srv", "naive", "wall s", "naive s", "floor s", "×floor", "÷naive", "targets"];
+    const header = ["scenario", "operation", "execs", "max/srv", "naive", "wall s", "naive s", "floor s", "×floor", "base s", "×base", "÷naive", "targets"];
     const rows = results.results.map((e) => [
         e.name,
         e.operation,
@@ -105,11 +111,13 @@ export function formatTable(results: BenchResults): string {
         seconds(e.naiveWallMs),
         seconds(e.floorWallMs),
         ratio(e.wallMs, e.floorWallMs),
+        e.baselineWallMs === undefined ? "-" : seconds(e.baselineWallMs),
+        ratio(e.wallMs, e.baselineWallMs ?? 0),
         ratio(e.wallMs, e.naiveWallMs),
         e.error ? `ERROR: ${e.error.split("\n")[0]}` : e.targets.map((t) => `${t.met ? "ok" : "MISS"} ${t.target}`).join("; "),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
+    const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const line = (cells: string[]) =>
         cells
             .map((c, i) => (i === cells.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
@@ -126,6 +134,8 @@ export function formatTable(results: BenchResults): string {
         "",
         "execs / naive: remote executions summed over servers, coalescing on / RDS_LICENSING_COALESCE=off; max/srv: the most one server made",
         "(coalescing on). wall s / naive s: wall time of the pulumi command (median of the samples). floor s: the same command on a program",
-        "with no resources. ×floor = wall / floor; ÷naive = wall / naive wall. Targets are reported, never asserted (docs/performance.md).",
+        "with no resources. base s: the same command on the same resources as do-nothing pulumi.dynamic.Resources (the SDK's and engine's",
+        "own cost for them). ×floor = wall / floor; ×base = wall / base; ÷naive = wall / naive wall. Targets are reported, never asserted",
+        "(docs/performance.md).",
     ].join("\n");
 }

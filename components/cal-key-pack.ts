@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
 import type { Connection } from "../src/providers/connection";
-import { PROVIDER_VERSION, runtimeProvider } from "./runtime-provider";
+import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
 export interface CalKeyPackArgs {
     /**
@@ -75,7 +75,7 @@ export interface CalKeyPackArgs {
  * export const available = pack.availableLicenses;
  * ```
  */
-export class CalKeyPack extends pulumi.dynamic.Resource {
+export class CalKeyPack extends DynamicResource {
     /** Key packs making up this resource (a pack that grew owns one key pack per install); the first is its ID. */
     declare readonly keyPackIds: pulumi.Output<number[]>;
     declare readonly keyPackType: pulumi.Output<number>;
@@ -100,15 +100,14 @@ export class CalKeyPack extends pulumi.dynamic.Resource {
             availableLicenses: undefined,
         };
         super(
-            runtimeProvider("calKeyPack"),
+            "calKeyPack",
+            { module: "licensing", name: "CalKeyPack" },
             name,
             props,
             {
                 ...opts,
                 additionalSecretOutputs: ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"],
             },
-            "licensing",
-            "CalKeyPack",
         );
     }
 }

@@ -2,5 +2,5 @@ export * from "./cal-key-pack";
 export * from "./license-server-activation";
 export * from "./simulated-license-server";
 export * from "./rds-licensing";
-export { PROVIDER_VERSION } from "./runtime-provider";
+export { PROVIDER_VERSION } from "./dynamic-resource";
 export * from "./azure";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../src/providers/connection";
-import { PROVIDER_VERSION, runtimeProvider } from "./runtime-provider";
+import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
 /** Contact information the Clearinghouse records at activation. */
 export interface ActivationContact {
@@ -41,7 +41,7 @@ export interface LicenseServerActivationArgs {
  * export const licenseServerId = activation.licenseServerId;
  * ```
  */
-export class LicenseServerActivation extends pulumi.dynamic.Resource {
+export class LicenseServerActivation extends DynamicResource {
     /** `activated`, `not-activated` or `unknown`, as GetActivationStatus reports it. */
     declare readonly activationStatus: pulumi.Output<string>;
     /** The license server ID the Clearinghouse assigned. */
@@ -50,7 +50,8 @@ export class LicenseServerActivation extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: LicenseServerActivationArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            runtimeProvider("activation"),
+            "activation",
+            { module: "licensing", name: "LicenseServerActivation" },
             name,
             {
                 ...args,
@@ -61,8 +62,6 @@ export class LicenseServerActivation extends pulumi.dynamic.Resource {
                 licenseServerId: undefined,
             },
             opts,
-            "licensing",
-            "LicenseServerActivation",
         );
     }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductVersion } from "../src/licensing/codes";
-import { PROVIDER_VERSION, runtimeProvider } from "./runtime-provider";
+import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
 export interface SimulatedLicenseServerArgs {
     /**
@@ -18,19 +18,18 @@ export interface SimulatedLicenseServerArgs {
  * A license server in rdls-sim, created and deleted with the stack: the simulator target's stand-in
  * for the Azure VM. Deleting it deletes the simulated server and everything on it.
  */
-export class SimulatedLicenseServer extends pulumi.dynamic.Resource {
+export class SimulatedLicenseServer extends DynamicResource {
     declare readonly serverName: pulumi.Output<string>;
     declare readonly windowsServerVersion: pulumi.Output<string>;
     declare readonly home: pulumi.Output<string>;
 
     constructor(name: string, args: SimulatedLicenseServerArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            runtimeProvider("simulatedServer"),
+            "simulatedServer",
+            { module: "simulator", name: "SimulatedLicenseServer" },
             name,
             { home: ".rdls-sim", ...args, providerVersion: PROVIDER_VERSION },
             opts,
-            "simulator",
-            "SimulatedLicenseServer",
         );
     }
 }

@@ -1,6 +1,6 @@
 /**
  * Entry point of the dynamic providers' code inside the engine's provider process, reached as
- * `require("rds-licensing/provider")` (see components/runtime-provider.ts for why).
+ * `require("rds-licensing/provider")` (see components/dynamic-resource.ts for why).
  */
 import { activationProvider } from "./activation/handlers";
 import { calKeyPackProvider } from "./cal-key-pack/handlers";

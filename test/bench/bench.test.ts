@@ -28,7 +28,7 @@ describe("npm run bench --quick", () => {
         for (const entry of written.results) {
             expect(entry.error, entry.error).toBeUndefined();
             expect(entry).toMatchObject({ name: SCENARIO, packs: PACKS, servers: 1 });
-            for (const key of ["executions", "naiveExecutions", "wallMs", "naiveWallMs", "floorWallMs"] as const) {
+            for (const key of ["executions", "naiveExecutions", "wallMs", "naiveWallMs", "floorWallMs", "baselineWallMs"] as const) {
                 expect(Number.isInteger(entry[key]), key).toBe(true);
                 expect(entry[key], key).toBeGreaterThanOrEqual(0);
             }

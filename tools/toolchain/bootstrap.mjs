@@ -79,19 +79,25 @@ function writeExecutable(file, text) {
  */
 function writeDynamicProviderHost(binDir) {
     const file = path.join(binDir, "pulumi-resource-pulumi-nodejs");
-    if (fs.existsSync(file)) return;
-    writeExecutable(
-        file,
-        [
-            "#!/bin/sh",
-            "# Runs @pulumi/pulumi's dynamic provider from the project's node_modules (resolved from the cwd).",
-            "node_bin=node",
-            '[ -x "$PWD/node_modules/.bin/node" ] && node_bin="$PWD/node_modules/.bin/node"',
-            'script=$("$node_bin" -e "process.stdout.write(require.resolve(\'@pulumi/pulumi/cmd/dynamic-provider\'))") || exit 1',
-            'exec "$node_bin" "$script" "$@"',
-            "",
-        ].join("\n"),
-    );
+    const text = [
+        "#!/bin/sh",
+        "# Runs @pulumi/pulumi's dynamic provider from the project's node_modules, looked up from the cwd",
+        "# in shell (one Node.js start, not two: this process starts on the way to the first resource).",
+        "node_bin=node",
+        '[ -x "$PWD/node_modules/.bin/node" ] && node_bin="$PWD/node_modules/.bin/node"',
+        'dir="${PWD%/}"',
+        "while :; do",
+        '    script="$dir/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"',
+        '    [ -f "$script" ] && exec "$node_bin" "$script" "$@"',
+        '    [ -z "$dir" ] && break',
+        '    dir="${dir%/*}"',
+        "done",
+        'echo "pulumi-resource-pulumi-nodejs: no node_modules/@pulumi/pulumi above $PWD; run npm install in the project" >&2',
+        "exit 1",
+        "",
+    ].join("\n");
+    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
+    writeExecutable(file, text);
 }
 
 /** Our Node.js language host (see pulumi-language-nodejs.js for why it exists). */

@@ -1,0 +1,32 @@
+/**
+ * The resource graph both bench programs build (packs.ts with our resources, baseline.ts with
+ * do-nothing dynamic resources), read from the stack config that bench/project.ts writes:
+ *   bench:servers         M, number of license servers (BENCH1 … BENCHM)
+ *   bench:packsPerServer  N, number of packs per server
+ *   bench:simulatorHome   the store, relative to the project folder (default .rdls-sim)
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { LicenseProgram, LicenseType } from "../../src/licensing/codes";
+
+const config = new pulumi.Config("bench");
+export const servers = config.requireNumber("servers");
+export const packsPerServer = config.requireNumber("packsPerServer");
+export const home = config.get("simulatorHome") ?? ".rdls-sim";
+
+/** Agreement programs only: every well-formed agreement number installs, on any server, any number of times. */
+const PROGRAMS: readonly LicenseProgram[] = ["select", "enterprise-agreement", "campus", "school"];
+
+export const serverName = (s: number): string => `BENCH${s + 1}`;
+
+export const contact = { firstName: "Bench", lastName: "Mark", company: "Contoso (fictitious)", countryRegion: "NL" };
+
+/** Pack `p` of server `s`: program, fictitious 7-digit agreement number (a secret, as stack secrets are passed), type, count. */
+export function packArgs(s: number, p: number) {
+    return {
+        program: PROGRAMS[p % PROGRAMS.length],
+        agreementNumber: pulumi.secret(String(9_300_000 + s * 1_000 + p)),
+        productVersion: "2022" as const,
+        licenseType: (p % 3 === 0 ? "per-device" : "per-user") as LicenseType,
+        count: (p % 25) + 1,
+    };
+}

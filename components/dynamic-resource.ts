@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ProviderKind } from "../src/providers/runtime";
+
+/**
+ * Bump when the providers' behaviour changes: the engine runs refresh and delete with the provider
+ * code stored at the last update, and a changed input is what makes it store the new code.
+ */
+export const PROVIDER_VERSION = "1";
+
+/**
+ * The code the engine's dynamic provider host runs for a resource of `kind`: a CommonJS module whose
+ * `handler()` returns the provider, loaded by package name from the project folder (in users'
+ * projects `rds-licensing` is in node_modules; in this repository `tools/run.mjs` links it there).
+ * It holds no secret and no closure, so it is the same short text in every resource's state.
+ */
+export function providerModuleSource(kind: ProviderKind): string {
+    return `exports.handler = function () { return require("rds-licensing/provider").providers[${JSON.stringify(kind)}]; };\n`;
+}
+
+/**
+ * A dynamic resource whose provider is named, not serialized. It is what `pulumi.dynamic.Resource`
+ * registers (type `pulumi-nodejs:dynamic/<module>:<Type>`, the provider's code in the `__provider`
+ * input, run by the same `pulumi-nodejs` provider host), minus the closure serialization:
+ * `pulumi.dynamic.Resource` serializes its provider object with the SDK's closure serializer (a V8
+ * inspector session and a TypeScript parse, ~0.4 s before the first resource can register, see
+ * docs/performance.md), only to produce the few lines `providerModuleSource` writes directly.
+ */
+export abstract class DynamicResource extends pulumi.CustomResource {
+    protected constructor(
+        kind: ProviderKind,
+        type: { module: string; name: string },
+        name: string,
+        props: pulumi.Inputs,
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        super(`pulumi-nodejs:dynamic/${type.module}:${type.name}`, name, { ...props, __provider: providerModuleSource(kind) }, opts);
+    }
+}
