@@ -23,7 +23,15 @@ interface Measurement {
     executions: number;
     serverOperations: number;
     perServer: Record<string, number>;
+    /** The floor's samples of the same operation, each taken just before one of `samplesMs`. */
+    floorSamplesMs?: number[];
     error?: string;
+}
+
+/** The no-resource program, left up so that its preview and up-noop can run between a scenario's samples. */
+interface FloorProject {
+    project: BenchProject;
+    counter: ExecutionCounter;
 }
 
 export type Log = (line: string) => void;
@@ -51,7 +59,11 @@ export function median(values: number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** One operation, `samples` times: median wall time, the most executions any sample made. */
+/**
+ * One operation, `samples` times: median wall time, the most executions any sample made. With
+ * `floor`, the same operation on the no-resource program runs before each sample, so that the pair
+ * sees the same machine load (a floor measured minutes apart can differ by a second here).
+ */
 async function measure(
     project: BenchProject,
     counter: ExecutionCounter,
@@ -59,9 +71,15 @@ async function measure(
     samples: number,
     options: BenchOptions,
     env: NodeJS.ProcessEnv,
+    floor?: FloorProject,
 ): Promise<Measurement> {
     const m: Measurement = { wallMs: 0, samplesMs: [], executions: 0, serverOperations: 0, perServer: {} };
     for (let i = 0; i < samples; i++) {
+        if (floor) {
+            const f = await measure(floor.project, floor.counter, operation, 1, options, {});
+            if (f.error) throw new Error(`floor: ${f.error}`);
+            (m.floorSamplesMs ??= []).push(f.wallMs);
+        }
         const before = await counter.before();
         const result = await project.pulumi(pulumiArgs(operation, options.parallel), env);
         const count = await counter.after(before);
@@ -88,7 +106,14 @@ function errorOf(runs: Record<Mode, Measurement>): { error?: string } {
 
 const serverNames = (scenario: Scenario) => Array.from({ length: scenario.servers }, (_, i) => `BENCH${i + 1}`);
 
-async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions, parent: string, log: Log): Promise<Record<OperationName, Measurement>> {
+async function runScenario(
+    scenario: Scenario,
+    mode: Mode,
+    options: BenchOptions,
+    parent: string,
+    log: Log,
+    floor?: FloorProject,
+): Promise<Record<OperationName, Measurement>> {
     const env: NodeJS.ProcessEnv = {
         RDLS_SIM_LATENCY_MS: String(options.latencyMs),
         RDS_LICENSING_COALESCE: mode === "naive" ? "off" : "on",
@@ -110,7 +135,8 @@ async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions
                 out[operation] = { wallMs: 0, samplesMs: [], executions: 0, serverOperations: 0, perServer: {}, error: `skipped: ${failed} failed` };
                 continue;
             }
-            const m = await measure(project, counter, operation, REPEATED.has(operation) ? options.repeat : 1, options, env);
+            const repeated = REPEATED.has(operation);
+            const m = await measure(project, counter, operation, repeated ? options.repeat : 1, options, env, repeated ? floor : undefined);
             out[operation] = m;
             log(
                 `${scenario.name} ${mode.padEnd(9)} ${operation.padEnd(7)} ${(m.wallMs / 1000).toFixed(1).padStart(6)} s  ` +
@@ -125,24 +151,24 @@ async function runScenario(scenario: Scenario, mode: Mode, options: BenchOptions
     return out;
 }
 
-/** The engine's floor: every operation on a program with no resources, `repeat` cycles. */
-async function runFloor(options: BenchOptions, parent: string, log: Log): Promise<Record<OperationName, number[]>> {
+/**
+ * The engine's floor: every operation on a program with no resources, `repeat` cycles. The project
+ * is then left up, for the preview and up-noop samples taken next to each scenario's (see `measure`).
+ */
+async function runFloor(options: BenchOptions, parent: string, log: Log): Promise<{ samples: Record<OperationName, number[]>; floor: FloorProject }> {
     const project = await BenchProject.create({ parent, label: "floor", program: "empty" });
-    const counter = new ExecutionCounter(project.simHome, [], path.join(project.dir, ".log-links"));
+    const floor = { project, counter: new ExecutionCounter(project.simHome, [], path.join(project.dir, ".log-links")) };
     const samples = Object.fromEntries(OPERATIONS.map((op) => [op, [] as number[]])) as Record<OperationName, number[]>;
-    try {
-        for (let cycle = 0; cycle < options.repeat; cycle++) {
-            for (const operation of OPERATIONS) {
-                const m = await measure(project, counter, operation, 1, options, {});
-                if (m.error) throw new Error(`floor: ${m.error}`);
-                samples[operation].push(m.wallMs);
-            }
+    for (let cycle = 0; cycle < options.repeat; cycle++) {
+        for (const operation of OPERATIONS) {
+            const m = await measure(project, floor.counter, operation, 1, options, {});
+            if (m.error) throw new Error(`floor: ${m.error}`);
+            samples[operation].push(m.wallMs);
         }
-        log(`floor: ${OPERATIONS.map((op) => `${op} ${(median(samples[op]) / 1000).toFixed(1)} s`).join(", ")}`);
-    } finally {
-        if (!options.keep) project.remove();
     }
-    return samples;
+    await project.pulumiOk(pulumiArgs("up", options.parallel));
+    log(`floor: ${OPERATIONS.map((op) => `${op} ${(median(samples[op]) / 1000).toFixed(1)} s`).join(", ")}`);
+    return { samples, floor };
 }
 
 function pulumiVersion(): string {
@@ -161,11 +187,11 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
             (options.keep ? `, projects kept in ${parent}` : ""),
     );
     try {
-        const floorSamples = await runFloor(options, parent, log);
+        const { samples: floorSamples, floor: floorProject } = await runFloor(options, parent, log);
         const floor = Object.fromEntries(OPERATIONS.map((op) => [op, Math.round(median(floorSamples[op]))])) as Record<OperationName, number>;
         const results: ResultEntry[] = [];
         for (const scenario of options.scenarios) {
-            const coalesced = await runScenario(scenario, "coalesced", options, parent, log);
+            const coalesced = await runScenario(scenario, "coalesced", options, parent, log, floorProject);
             const naive = await runScenario(scenario, "naive", options, parent, log);
             const baseline = await runScenario(scenario, "baseline", options, parent, log);
             for (const operation of OPERATIONS) {
@@ -183,7 +209,9 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
                     naiveServerOperations: n.serverOperations,
                     wallMs: c.wallMs,
                     naiveWallMs: n.wallMs,
-                    floorWallMs: floor[operation],
+                    // preview / up-noop: the floor samples taken between this entry's samples.
+                    floorWallMs: c.floorSamplesMs?.length ? Math.round(median(c.floorSamplesMs)) : floor[operation],
+                    ...(c.floorSamplesMs?.length ? { floorWallSamplesMs: c.floorSamplesMs } : {}),
                     baselineWallMs: baseline[operation].wallMs,
                     wallSamplesMs: c.samplesMs,
                     naiveWallSamplesMs: n.samplesMs,

@@ -25,8 +25,12 @@ export interface ResultEntry {
     /** Wall time of the `pulumi` command (median of the samples), ms. */
     wallMs: number;
     naiveWallMs: number;
-    /** The same operation on a program with no resources, ms. */
+    /**
+     * The same operation on a program with no resources, ms: for `preview` and `up-noop` the median of
+     * `floorWallSamplesMs`, taken alternately with `wallSamplesMs`; else the run's floor.
+     */
     floorWallMs: number;
+    floorWallSamplesMs?: number[];
     /**
      * The same operation on the same graph of do-nothing `pulumi.dynamic.Resource`s
      * (bench/programs/baseline.ts): what the SDK and engine cost for these resources, ms. Absent in

@@ -36,6 +36,13 @@ describe("npm run bench --quick", () => {
         }
         const at = (op: string) => written.results.find((e) => e.operation === op)!;
 
+        // preview / up-noop are compared with floor samples taken alternately with their own.
+        for (const op of ["preview", "up-noop"]) {
+            expect(at(op).floorWallSamplesMs, op).toHaveLength(at(op).wallSamplesMs.length);
+            expect(at(op).floorWallMs, op).toBe(at(op).floorWallSamplesMs![0]);
+        }
+        expect(at("up").floorWallSamplesMs).toBeUndefined();
+
         // Coalescing on: near one execution per server per step.
         expect(at("up").executions).toBeLessThanOrEqual(3);
         expect(at("preview").executions).toBe(0);
