@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProviderKind } from "../src/providers/runtime";
 
 /**
- * Bump when the providers' behaviour changes: the engine runs refresh and delete with the provider
- * code stored at the last update, and a changed input is what makes it store the new code.
+ * An input of every resource. Bump it when the providers' outputs or state shape change: the changed
+ * input makes the next `up` run each resource's `update`, which writes its outputs anew. (The code is
+ * never stale: the stored provider module loads the installed `rds-licensing`, see
+ * `providerModuleSource`.)
  */
 export const PROVIDER_VERSION = "1";
 
