@@ -64,6 +64,39 @@ function requireProviderPackage(from: string): void {
     }
 }
 
+/**
+ * Write a throwaway project into `dir`: a Pulumi.yaml whose `main` requires the compiled
+ * `programFile`, a file backend in `.state`, and return the environment its pulumi commands run in
+ * (our toolchain and Node.js first on PATH, passphrase secrets, the simulator store in `.rdls-sim`).
+ * Shared by the bench and the real-engine test harness (test/support/engine.ts).
+ */
+export async function scaffoldProject(
+    dir: string,
+    options: { name: string; programFile: string; passphrase: string; env?: NodeJS.ProcessEnv },
+): Promise<NodeJS.ProcessEnv> {
+    fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        [`name: ${options.name}`, "runtime:", "  name: nodejs", "  options:", "    typescript: false", "main: index.js", ""].join("\n"),
+    );
+    const program = path.relative(dir, options.programFile);
+    fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
+    const binDir = await pulumiBinDir();
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: [binDir, path.join(REPO_ROOT, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+        PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+        PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        RDLS_SIM_HOME: path.join(dir, ".rdls-sim"),
+        ...options.env,
+    };
+    // A passphrase file from the caller's shell would win over the project's passphrase.
+    delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    return env;
+}
+
 export class BenchProject {
     private constructor(
         readonly dir: string,
@@ -80,25 +113,7 @@ export class BenchProject {
     }): Promise<BenchProject> {
         const dir = path.join(options.parent, `${options.label}-${randomBytes(3).toString("hex")}`);
         if (options.program === "packs") requireProviderPackage(options.parent);
-        fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
-        fs.writeFileSync(
-            path.join(dir, "Pulumi.yaml"),
-            ["name: rds-licensing-bench", "runtime:", "  name: nodejs", "  options:", "    typescript: false", "main: index.js", ""].join("\n"),
-        );
-        const program = path.relative(dir, programFile(options.program));
-        fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
-        const binDir = await pulumiBinDir();
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
-            PATH: [binDir, path.join(REPO_ROOT, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
-            PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            RDLS_SIM_HOME: path.join(dir, ".rdls-sim"),
-            ...options.env,
-        };
-        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const env = await scaffoldProject(dir, { name: "rds-licensing-bench", programFile: programFile(options.program), passphrase: PASSPHRASE, env: options.env });
         const project = new BenchProject(dir, env);
         await project.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
         const entries = Object.entries(options.config ?? {});

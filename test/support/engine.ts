@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { pulumiBinDir, run as runCommand } from "../../bench/project";
+import { REPO_ROOT, run as runCommand, scaffoldProject } from "../../bench/project";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT };
 export const PASSPHRASE = "rds-licensing-test-passphrase";
 
 export interface RunResult {
@@ -36,25 +36,12 @@ export class TestProject {
     /** A new project folder under test/.work (inside the repo, so `rds-licensing` resolves). */
     static async create(label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestProject> {
         const dir = path.join(REPO_ROOT, "test", ".work", `${label}-${randomBytes(4).toString("hex")}`);
-        fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
-        fs.writeFileSync(
-            path.join(dir, "Pulumi.yaml"),
-            ["name: rds-licensing", "runtime:", "  name: nodejs", "  options:", "    typescript: false", "main: index.js", ""].join("\n"),
-        );
-        const program = path.relative(dir, path.join(REPO_ROOT, "dist", "src", "index.js"));
-        fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
-        const binDir = await pulumiBinDir();
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
-            PATH: [binDir, path.join(REPO_ROOT, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
-            PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            RDS_LICENSING_RETRY_BASE_MS: "50",
-            RDLS_SIM_HOME: path.join(dir, ".rdls-sim"),
-            ...extraEnv,
-        };
+        const env = await scaffoldProject(dir, {
+            name: "rds-licensing",
+            programFile: path.join(REPO_ROOT, "dist", "src", "index.js"),
+            passphrase: PASSPHRASE,
+            env: { RDS_LICENSING_RETRY_BASE_MS: "50", ...extraEnv },
+        });
         const project = new TestProject(dir, env);
         await project.pulumiOk(["stack", "init", project.stack, "--secrets-provider", "passphrase"]);
         return project;
