@@ -78,17 +78,25 @@ function writeExecutable(file, text) {
  * ships the same thing; without it the engine tries to download `pulumi-nodejs` and fails offline.
  */
 function writeDynamicProviderHost(binDir) {
+    writeSupportFiles(binDir);
     const file = path.join(binDir, "pulumi-resource-pulumi-nodejs");
     const text = [
         "#!/bin/sh",
         "# Runs @pulumi/pulumi's dynamic provider from the project's node_modules, looked up from the cwd",
         "# in shell (one Node.js start, not two: this process starts on the way to the first resource).",
+        "# exec: the provider is the engine's own child, which its watchdog relies on. The preload beside",
+        "# this script (pulumi-nodejs-preload.js) makes it exit when the engine is gone.",
         "node_bin=node",
         '[ -x "$PWD/node_modules/.bin/node" ] && node_bin="$PWD/node_modules/.bin/node"',
+        'case "$0" in */*) here="${0%/*}" ;; *) here=. ;; esac',
+        'preload="$here/pulumi-nodejs-preload.js"',
         'dir="${PWD%/}"',
         "while :; do",
         '    script="$dir/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"',
-        '    [ -f "$script" ] && exec "$node_bin" "$script" "$@"',
+        "    if [ -f \"$script\" ]; then",
+        '        [ -f "$preload" ] && exec "$node_bin" -r "$preload" "$script" "$@"',
+        '        exec "$node_bin" "$script" "$@"',
+        "    fi",
         '    [ -z "$dir" ] && break',
         '    dir="${dir%/*}"',
         "done",
@@ -96,16 +104,35 @@ function writeDynamicProviderHost(binDir) {
         "exit 1",
         "",
     ].join("\n");
+    writeIfChanged(file, text, writeExecutable);
+}
+
+/**
+ * What our Node.js processes preload (pulumi-nodejs-preload.js: the program's configuration through a
+ * pipe, and the engine watchdog of pulumi-nodejs-watchdog.js), next to the language host and the
+ * dynamic provider script that use it.
+ */
+const SUPPORT_FILES = ["pulumi-nodejs-watchdog.js", "pulumi-nodejs-preload.js"];
+
+/** Replace `file` atomically (a pulumi command may be starting these files right now) when it differs. */
+function writeIfChanged(file, text, write) {
     if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
-    writeExecutable(file, text);
+    const temp = `${file}.${process.pid}.tmp`;
+    write(temp, text);
+    fs.renameSync(temp, file);
+}
+
+function writeSupportFiles(binDir) {
+    for (const name of SUPPORT_FILES) {
+        writeIfChanged(path.join(binDir, name), fs.readFileSync(path.join(here, name), "utf8"), (f, t) => fs.writeFileSync(f, t, { mode: 0o644 }));
+    }
 }
 
 /** Our Node.js language host (see pulumi-language-nodejs.js for why it exists). */
 function writeLanguageHost(binDir) {
-    const file = path.join(binDir, "pulumi-language-nodejs");
+    writeSupportFiles(binDir);
     const source = fs.readFileSync(path.join(here, "pulumi-language-nodejs.js"), "utf8");
-    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === source) return;
-    writeExecutable(file, source);
+    writeIfChanged(path.join(binDir, "pulumi-language-nodejs"), source, writeExecutable);
 }
 
 function tryNpmPackage(required) {

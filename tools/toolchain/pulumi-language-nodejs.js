@@ -10,6 +10,13 @@
 // the resource monitor protocol and dynamic providers behave the same. Plugins written in Node.js
 // (policy packs: `pulumi preview --policy-pack <dir>`) are started through RunPlugin, with the SDK's
 // @pulumi/pulumi/cmd/run-policy-pack or cmd/run-plugin, as the official host does.
+//
+// Two things differ from a plain spawn, both through the files the bootstrap copies beside this one:
+// - the stack configuration reaches the program through an inherited pipe, not its environment (too
+//   large for execve at ~900 key packs, and decrypted secrets would sit in /proc/<pid>/environ):
+//   see pulumi-nodejs-preload.js, loaded into the program with `node -r`;
+// - this host, the program and the plugins it starts exit when the engine is gone (`kill -9 pulumi`),
+//   as the official host does: see pulumi-nodejs-watchdog.js.
 "use strict";
 
 const fs = require("fs");
@@ -40,7 +47,23 @@ const langProto = require(path.join(protoDir, "language_pb.js"));
 const langRpc = require(path.join(protoDir, "language_grpc_pb.js"));
 const pluginProto = require(path.join(protoDir, "plugin_pb.js"));
 
-const state = { engineAddress: process.argv.slice(2).find((a) => !a.startsWith("-")) || "" };
+/** Preloaded into every Node.js process this host starts (config from a pipe, engine watchdog). */
+const PRELOAD = path.join(__dirname, "pulumi-nodejs-preload.js");
+const watchdog = require(path.join(__dirname, "pulumi-nodejs-watchdog.js"));
+
+const hostArgs = process.argv.slice(2);
+const state = { engineAddress: watchdog.engineAddressFromArgs(hostArgs) || hostArgs.find((a) => !a.startsWith("-")) || "" };
+/** The fd number the program reads its configuration from (stdio[3] of the spawn). */
+const CONFIG_FD = 3;
+
+/** The processes this host started and that still run: stopped with it when the engine is gone. */
+const children = new Set();
+function track(child) {
+    children.add(child);
+    child.on("exit", () => children.delete(child));
+    child.on("error", () => children.delete(child));
+    return child;
+}
 
 /** Prefer the project's own Node (npm package `node`, e.g. Node 24) over the one on PATH. */
 function nodeBinary(programDirectory) {
@@ -114,19 +137,38 @@ function runArgs(req, info, runPath) {
     return args;
 }
 
-function runEnv(req, info) {
+/**
+ * The program's environment. The configuration is NOT in it: it goes through a pipe (configPayload),
+ * so a stale PULUMI_CONFIG inherited from our own environment is dropped too.
+ */
+function runEnv(info) {
+    const env = { ...process.env, PULUMI_NODEJS_TYPESCRIPT: String(info.options.typescript !== false) };
+    delete env.PULUMI_CONFIG;
+    delete env.PULUMI_CONFIG_SECRET_KEYS;
+    env.RDS_LICENSING_CONFIG_FD = String(CONFIG_FD);
+    if (info.options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = String(info.options.tsconfig);
+    return env;
+}
+
+/** What the preload turns into PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS inside the program. */
+function configPayload(req) {
     const config = {};
     req.getConfigMap().forEach((value, key) => {
         config[key] = value;
     });
-    const env = {
-        ...process.env,
-        PULUMI_CONFIG: JSON.stringify(config),
-        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()),
-        PULUMI_NODEJS_TYPESCRIPT: String(info.options.typescript !== false),
-    };
-    if (info.options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = String(info.options.tsconfig);
-    return env;
+    return JSON.stringify({ config, secretKeys: req.getConfigsecretkeysList() });
+}
+
+/** A spawn error as the user should read it (E2BIG says nothing by itself). */
+function spawnErrorMessage(err) {
+    if (err.code === "E2BIG") {
+        return (
+            "could not start node: E2BIG, its command line and environment are larger than the operating system accepts " +
+            "(Linux: 128 KiB for any one argument or environment variable, ARG_MAX in all, see `getconf ARG_MAX`). " +
+            "The stack configuration does not travel there; look for a very large environment variable in the shell that runs pulumi."
+        );
+    }
+    return `could not start node: ${err.message}`;
 }
 
 /** `KEY=VALUE` strings (RunPluginRequest.env) as an environment object. */
@@ -228,20 +270,41 @@ const service = {
             return;
         }
         const nodeArgs = info.options.nodeargs ? String(info.options.nodeargs).split(/\s+/).filter(Boolean) : [];
-        const child = childProcess.spawn(nodeBinary(info.programDirectory), [...nodeArgs, ...runArgs(req, info, runPath)], {
-            cwd: req.getPwd() || info.programDirectory,
-            env: runEnv(req, info),
-            stdio: ["ignore", "inherit", "inherit"],
-        });
+        let answered = false;
+        const answer = (response) => {
+            if (answered) return;
+            answered = true;
+            callback(null, response);
+        };
+        let child;
+        try {
+            // Node.js throws some spawn errors (E2BIG among them) instead of emitting "error".
+            child = track(
+                childProcess.spawn(nodeBinary(info.programDirectory), ["-r", PRELOAD, ...nodeArgs, ...runArgs(req, info, runPath)], {
+                    cwd: req.getPwd() || info.programDirectory,
+                    env: runEnv(info),
+                    stdio: ["ignore", "inherit", "inherit", "pipe"],
+                }),
+            );
+        } catch (err) {
+            answer(new langProto.RunResponse().setError(spawnErrorMessage(err)));
+            return;
+        }
         child.on("error", (err) => {
-            callback(null, new langProto.RunResponse().setError(`could not start node: ${err.message}`));
+            answer(new langProto.RunResponse().setError(spawnErrorMessage(err)));
         });
+        // The configuration, decrypted secrets included: memory to memory, read by the preload before
+        // the program starts. A program that dies first closes the pipe: ignore EPIPE.
+        if (child.stdio[CONFIG_FD]) {
+            child.stdio[CONFIG_FD].on("error", () => {});
+            child.stdio[CONFIG_FD].end(configPayload(req));
+        }
         child.on("exit", (code, signal) => {
             const response = new langProto.RunResponse();
             // Exit code 32 means the SDK already reported the error to the engine: bail quietly.
             if (code === 32) response.setBail(true);
             else if (code !== 0) response.setError(signal ? `Program exited with signal ${signal}` : `Program exited with non-zero exit code: ${code}`);
-            callback(null, response);
+            answer(response);
         });
     },
     // Runs a plugin written in Node.js (policy packs, components) and streams its output back: the
@@ -260,11 +323,19 @@ const service = {
             call.destroy(Object.assign(new Error(String(err.message)), { code: grpc.status.FAILED_PRECONDITION }));
             return;
         }
-        const child = childProcess.spawn(nodeBinary(info.programDirectory), command.args, {
-            cwd: command.cwd,
-            env: command.env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        let child;
+        try {
+            child = track(
+                childProcess.spawn(nodeBinary(info.programDirectory), ["-r", PRELOAD, ...command.args], {
+                    cwd: command.cwd,
+                    env: command.env,
+                    stdio: ["ignore", "pipe", "pipe"],
+                }),
+            );
+        } catch (err) {
+            call.destroy(Object.assign(new Error(spawnErrorMessage(err)), { code: grpc.status.UNKNOWN }));
+            return;
+        }
         const stop = () => {
             if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
         };
@@ -273,7 +344,7 @@ const service = {
         child.stdout.on("data", (d) => send((r, v) => r.setStdout(v), new Uint8Array(d)));
         child.stderr.on("data", (d) => send((r, v) => r.setStderr(v), new Uint8Array(d)));
         child.on("error", (err) => {
-            call.destroy(Object.assign(new Error(`could not start node: ${err.message}`), { code: grpc.status.UNKNOWN }));
+            call.destroy(Object.assign(new Error(spawnErrorMessage(err)), { code: grpc.status.UNKNOWN }));
         });
         child.on("close", (code, signal) => {
             send((r, v) => r.setExitcode(v), code === null ? (signal ? 128 : 1) : code);
@@ -290,4 +361,18 @@ server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p
         process.exit(1);
     }
     process.stdout.write(`${port}\n`);
+});
+
+// The engine is gone (killed with SIGKILL, say) when the process that started us is, or when its gRPC
+// server stops answering (the official hosts' check). Nobody will call us again: stop the program and
+// plugins we run (each also watches its own parent, in case this host is the one killed) and exit.
+watchdog.watchEngine({
+    engineAddress: () => state.engineAddress,
+    grpc: () => grpc,
+    onGone: () => {
+        for (const child of children) {
+            if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        }
+        process.exit(1);
+    },
 });
