@@ -10,6 +10,7 @@ import * as path from "path";
 import { parseArgs, USAGE, UsageError, type DriftArgs } from "./drift/args";
 import { buildReport } from "./drift/compare";
 import { DriftError, previewWithRefresh } from "./drift/engine";
+import { checkOutputs } from "./drift/outputs";
 import { renderHtml, renderUsageSvg } from "./drift/render-chart";
 import { renderMarkdown, renderTable } from "./drift/render-text";
 import { ExitCode, type DriftReport } from "./drift/report";
@@ -79,6 +80,13 @@ export async function main(argv: readonly string[], io: DriftIo = processIo, env
     if (args.help) {
         io.stdout(USAGE);
         return ExitCode.InSync;
+    }
+    try {
+        // Before the preview: a report that cannot be written fails now, not after a full refresh.
+        checkOutputs(args, Object.values(REPORT_FILES));
+    } catch (err) {
+        io.stderr(`drift: error: ${err instanceof Error ? err.message : String(err)}\n`);
+        return ExitCode.Error;
     }
     try {
         const { project, events } = await previewWithRefresh({

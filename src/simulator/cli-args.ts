@@ -4,6 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { isValidLicenseCount, MAX_LICENSE_COUNT } from "../licensing/numbers";
+import type { ContactInfo } from "../licensing/operations";
+import { HOME_ENV } from "./paths";
 
 export class UsageError extends Error {
     constructor(message: string, readonly command?: string) {
@@ -47,7 +49,42 @@ export function parse(argv: readonly string[]): Parsed {
         throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
     }
     const [command, ...args] = parsed.positionals;
-    return { command, args, values: parsed.values as Values };
+    const values = parsed.values as Values;
+    if (values.home !== undefined && values.home.trim() === "") {
+        // path.resolve("") is the current folder: the store's files would land among the user's.
+        throw new UsageError(`--home is empty (got ${JSON.stringify(values.home)}): give the store folder, e.g. --home .rdls-sim, or leave --home out for $${HOME_ENV}, else ./.rdls-sim`, command);
+    }
+    return { command, args, values };
+}
+
+/** The contact options, each checked as the stack config checks its contact (src/config/schema.ts). */
+const CONTACT_FLAGS = {
+    "first-name": "firstName",
+    "last-name": "lastName",
+    company: "company",
+    country: "countryRegion",
+    email: "email",
+} as const satisfies Partial<Record<OptionName, keyof ContactInfo>>;
+
+export async function contactArgs(p: Parsed): Promise<Partial<ContactInfo>> {
+    const contact: Partial<ContactInfo> = {};
+    if (!Object.keys(CONTACT_FLAGS).some((flag) => p.values[flag as OptionName] !== undefined)) return contact;
+    // Loaded only when needed: zod and the config schema would slow every other command's start.
+    const { contactSchema } = await import("../config/schema.js");
+    for (const [flag, field] of Object.entries(CONTACT_FLAGS) as [keyof typeof CONTACT_FLAGS, keyof ContactInfo][]) {
+        const raw = p.values[flag];
+        if (raw === undefined) continue;
+        const checked = contactSchema.shape[field].safeParse(raw);
+        if (!checked.success) {
+            const upper = raw.trim().toUpperCase();
+            const hint = field === "countryRegion" && contactSchema.shape.countryRegion.safeParse(upper).success ? `: use ${upper}` : "";
+            // The schema's messages end with what the field is, e.g. "(first name)": the flag says it here.
+            const problem = (checked.error.issues[0]?.message ?? "is invalid").replace(/ \([^)]*\)$/, "");
+            throw new UsageError(`--${flag} ${problem} (got ${JSON.stringify(raw)}${hint})`, p.command);
+        }
+        if (checked.data !== undefined) contact[field] = checked.data;
+    }
+    return contact;
 }
 
 /** Refuse options the command does not take, and a wrong number of positional arguments. */
@@ -60,22 +97,27 @@ export function expect(p: Parsed, allowed: readonly OptionName[], minArgs: numbe
     if (p.args.length > maxArgs) throw new UsageError(`${p.command} takes at most ${maxArgs} argument(s), got ${p.args.length}`, p.command);
 }
 
-/** A whole number >= 0 written in digits only. */
-export function wholeNumber(raw: string | undefined, what: string, command?: string): number {
+const got = (raw: string | undefined) => (raw === undefined ? "nothing" : JSON.stringify(raw));
+
+/** A whole number >= 0 written in digits only, at most `max` when given. */
+export function wholeNumber(raw: string | undefined, what: string, command?: string, max?: { value: number; meaning?: string }): number {
     if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-        throw new UsageError(`${what} must be a whole number >= 0`, command);
+        const range = max ? `from 0 to ${max.value}` : ">= 0";
+        throw new UsageError(`${what} must be a whole number ${range}, written in digits (got ${got(raw)})`, command);
     }
-    return Number(raw);
+    const value = Number(raw);
+    if (max && value > max.value) {
+        throw new UsageError(`${what} must be at most ${max.value}${max.meaning ? ` (${max.meaning})` : ""} (got ${raw})`, command);
+    }
+    return value;
 }
 
 export function keyPackIdArg(raw: string | undefined, command: string): number {
-    const id = wholeNumber(raw, "keyPackId", command);
-    if (id > 0xffffffff) throw new UsageError("keyPackId must fit in 32 bits", command);
-    return id;
+    return wholeNumber(raw, "keyPackId", command, { value: 0xffffffff, meaning: "a 32-bit key pack id" });
 }
 
 export function countArg(raw: string | undefined, command: string): number {
     const count = wholeNumber(raw, "count", command);
-    if (!isValidLicenseCount(count)) throw new UsageError(`count must be from 1 to ${MAX_LICENSE_COUNT}`, command);
+    if (!isValidLicenseCount(count)) throw new UsageError(`count must be from 1 to ${MAX_LICENSE_COUNT} (got ${raw})`, command);
     return count;
 }

@@ -3,9 +3,9 @@ import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
 import { LicensingError } from "../licensing/errors";
 import type { ContactInfo } from "../licensing/operations";
 import { Simulator } from "./admin";
-import { countArg, expect, keyPackIdArg, UsageError, wholeNumber, type Parsed } from "./cli-args";
+import { contactArgs, countArg, expect, keyPackIdArg, UsageError, wholeNumber, type Parsed } from "./cli-args";
 import * as fmt from "./cli-format";
-import type { FaultPatch } from "./faults";
+import { MAX_LATENCY_MS, type FaultPatch } from "./faults";
 
 export interface CliContext {
     p: Parsed;
@@ -29,10 +29,9 @@ async function server(ctx: CliContext): Promise<string> {
 }
 const target = async (ctx: CliContext) => ({ server: await server(ctx) });
 
-function contactOf(ctx: CliContext): Partial<ContactInfo> {
-    const v = ctx.p.values;
-    return { firstName: v["first-name"], lastName: v["last-name"], company: v.company, countryRegion: v.country, email: v.email };
-}
+/** The contact options, checked as the stack config checks them (a UsageError names the flag). */
+const contactOf = (ctx: CliContext): Promise<Partial<ContactInfo>> => contactArgs(ctx.p);
+const LATENCY_MAX = { value: MAX_LATENCY_MS, meaning: "10 minutes, the simulator's limit" };
 const CONTACT_OPTIONS = ["server", "first-name", "last-name", "company", "country", "email"] as const;
 
 function faultPatch(ctx: CliContext): FaultPatch {
@@ -45,7 +44,7 @@ function faultPatch(ctx: CliContext): FaultPatch {
     if (v.transient !== undefined) patch.transientFailures = wholeNumber(v.transient, "--transient", "faults");
     if (v["slow-count"] !== undefined && v["slow-ms"] === undefined) throw new UsageError("--slow-count needs --slow-ms", "faults");
     if (v["slow-ms"] !== undefined) {
-        const extraMs = wholeNumber(v["slow-ms"], "--slow-ms", "faults");
+        const extraMs = wholeNumber(v["slow-ms"], "--slow-ms", "faults", LATENCY_MAX);
         const remaining = v["slow-count"] === undefined ? undefined : wholeNumber(v["slow-count"], "--slow-count", "faults");
         if (remaining === 0) throw new UsageError("--slow-count must be at least 1", "faults");
         patch.slow = extraMs === 0 ? null : remaining === undefined ? { extraMs } : { extraMs, remaining };
@@ -71,8 +70,11 @@ export const COMMANDS: Record<string, Command> = {
     "create-server": async (ctx) => {
         expect(ctx.p, ["version", ...CONTACT_OPTIONS.slice(1)], 1);
         const version = ctx.p.values.version;
-        if (!PRODUCT_VERSIONS.includes(version as ProductVersion)) throw new UsageError(`--version must be one of ${PRODUCT_VERSIONS.join(", ")}`, "create-server");
-        const status = await ctx.sim.createServer({ name: ctx.p.args[0]!, windowsServerVersion: version as ProductVersion, contact: contactOf(ctx) });
+        if (!PRODUCT_VERSIONS.includes(version as ProductVersion)) {
+            throw new UsageError(`--version must be one of ${PRODUCT_VERSIONS.join(", ")} (got ${version === undefined ? "nothing" : JSON.stringify(version)})`, "create-server");
+        }
+        const contact = await contactOf(ctx);
+        const status = await ctx.sim.createServer({ name: ctx.p.args[0]!, windowsServerVersion: version as ProductVersion, contact });
         ctx.out(`Created license server ${status.name} (Windows Server ${status.windowsServerVersion}, not activated)\n`);
     },
     "delete-server": async (ctx) => {
@@ -102,7 +104,8 @@ export const COMMANDS: Record<string, Command> = {
     },
     activate: async (ctx) => {
         expect(ctx.p, CONTACT_OPTIONS, 0);
-        const status = await ctx.sim.activate(contactOf(ctx), await target(ctx));
+        const contact = await contactOf(ctx);
+        const status = await ctx.sim.activate(contact, await target(ctx));
         ctx.out(`License server ${status.name} is activated (license server ID ${status.licenseServerId})\n`);
     },
     reactivate: async (ctx) => {
@@ -146,7 +149,8 @@ export const COMMANDS: Record<string, Command> = {
     config: async (ctx) => {
         expect(ctx.p, ["latency-ms", "json"], 0);
         const raw = ctx.p.values["latency-ms"];
-        const config = raw === undefined ? await ctx.sim.getConfig(ctx.env) : await ctx.sim.setConfig({ latencyMs: wholeNumber(raw, "--latency-ms", "config") }, ctx.env);
+        const latencyMs = raw === undefined ? undefined : wholeNumber(raw, "--latency-ms", "config", LATENCY_MAX);
+        const config = latencyMs === undefined ? await ctx.sim.getConfig(ctx.env) : await ctx.sim.setConfig({ latencyMs }, ctx.env);
         ctx.out(ctx.p.values.json ? json(config) : fmt.formatConfig(config, ctx.env));
     },
     executions: async (ctx) => {

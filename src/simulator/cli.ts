@@ -35,12 +35,13 @@ Rehearsal
   faults [show|clear] [--json]                  show or clear injected faults
   faults set [--clearinghouse up|down] [--transient N] [--slow-ms MS [--slow-count N]]
                                                 Clearinghouse outage; the next N executions fail as
-                                                transport errors; +MS per execution (for N executions)
+                                                transport errors; +MS per execution (for N executions),
+                                                MS at most 600000 (10 minutes)
   clearinghouse load <file> | show | clear      registry of purchased entitlements (stored hashed)
-  config [--latency-ms N] [--json]              per-execution latency ($RDLS_SIM_LATENCY_MS wins)
+  config [--latency-ms N] [--json]              per-execution latency, 0 to 600000 ms ($RDLS_SIM_LATENCY_MS wins)
   executions [--json]                           remote execution count and log of a server
-  check                                         validate every file of the store
-  reset                                         empty the store
+  check                                         validate every file of the store (names a bad one)
+  reset                                         empty the store (also the way out of a damaged one)
 
 Exit codes: 0 ok, 1 refused (message on stderr), 2 usage error (nothing changed).
 `;

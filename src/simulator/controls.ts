@@ -2,10 +2,8 @@
  * Store-wide controls of the simulator: fault injection, the Clearinghouse registry, the latency
  * config, execution statistics, validation and reset.
  */
-import * as fsp from "node:fs/promises";
 import { LicensingError } from "../licensing/errors";
-import { removeFile } from "./fs-atomic";
-import { applyFaultPatch, effectiveLatencyMs, type FaultPatch } from "./faults";
+import { applyFaultPatch, effectiveLatencyMs, MAX_LATENCY_MS, type FaultPatch } from "./faults";
 import { serverKey } from "./paths";
 import { readRegistryFile, registryFromDocument } from "./registry";
 import type { ExecutionLogEntry, Faults, Registry } from "./state";
@@ -110,8 +108,11 @@ export class StoreControls {
 
     async setConfig(patch: { latencyMs?: number }, env: NodeJS.ProcessEnv = process.env): Promise<LatencyConfig> {
         const { latencyMs } = patch;
-        if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0)) {
-            throw new LicensingError({ kind: "invalid-parameter", message: "latencyMs must be a whole number of milliseconds >= 0" });
+        if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= MAX_LATENCY_MS)) {
+            throw new LicensingError({
+                kind: "invalid-parameter",
+                message: `latencyMs must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS} (10 minutes), got ${String(latencyMs)}`,
+            });
         }
         await this.store.init();
         await this.store.transaction(async () => {
@@ -139,18 +140,13 @@ export class StoreControls {
         return { servers: servers.length, packs: servers.reduce((n, s) => n + s.packs.length, 0) };
     }
 
-    /** Back to an empty store: servers, logs, faults, registry and config (a new salt) all go. */
+    /**
+     * Back to an empty store: servers, logs, faults, registry and config (a new salt) all go. Works on a
+     * damaged store too (a missing or corrupt file): it is the way out the store's errors suggest.
+     */
     async reset(): Promise<void> {
-        if (!(await this.exists())) return;
-        await this.store.transaction(async () => {
-            const p = this.store.paths;
-            for (const key of await this.store.serverKeys()) await this.store.deleteServer(key);
-            await fsp.rm(p.executionsDir, { recursive: true, force: true });
-            await fsp.mkdir(p.executionsDir, { recursive: true, mode: 0o700 });
-            await this.store.writeRegistry(undefined);
-            await removeFile(p.faults);
-            await removeFile(p.config);
-        });
+        if (!(await this.store.homeExists())) return;
+        await this.store.transaction(() => this.store.wipe());
         await this.store.sweep();
         await this.store.init();
     }

@@ -9,6 +9,13 @@ import type { Store } from "./store";
 /** Environment variable that overrides the configured per-execution latency. */
 export const LATENCY_ENV = "RDLS_SIM_LATENCY_MS";
 
+/**
+ * The largest latency the simulator takes, configured or slow-fault (each): 10 minutes. A real Run
+ * Command's floor is about 20 s; longer makes queued executions run into their 30-minute wait, and past
+ * 2^31-1 ms setTimeout overflows and fires after about 1 ms.
+ */
+export const MAX_LATENCY_MS = 600_000;
+
 export interface FaultPatch {
     clearinghouseUnreachable?: boolean;
     transientFailures?: number;
@@ -32,7 +39,7 @@ export function applyFaultPatch(current: Faults, patch: FaultPatch): Faults {
         delete next.slow;
     } else if (patch.slow) {
         const { extraMs, remaining } = patch.slow;
-        if (!isCount(extraMs)) throw badFault("slow.extraMs must be a whole number of milliseconds >= 0");
+        if (!isCount(extraMs) || extraMs > MAX_LATENCY_MS) throw badFault(`slow.extraMs must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}`);
         if (remaining !== undefined && (!isCount(remaining) || remaining === 0)) throw badFault("slow.remaining must be a whole number >= 1");
         next.slow = remaining === undefined ? { extraMs } : { extraMs, remaining };
     }
@@ -77,8 +84,8 @@ export function effectiveLatencyMs(config: Pick<StoreConfig, "latencyMs">, env: 
     const raw = env[LATENCY_ENV];
     if (raw === undefined || raw.trim() === "") return config.latencyMs;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) {
-        throw new LicensingError({ kind: "failed", message: `${LATENCY_ENV} must be a number of milliseconds >= 0` });
+    if (!Number.isFinite(value) || value < 0 || value > MAX_LATENCY_MS) {
+        throw new LicensingError({ kind: "failed", message: `${LATENCY_ENV} must be a number of milliseconds from 0 to ${MAX_LATENCY_MS}` });
     }
     return value;
 }

@@ -36,6 +36,24 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     await fsyncDir(path.dirname(file));
 }
 
+/**
+ * Create `file` whole (as writeFileAtomic) only if it does not exist yet; false when it does. A hard
+ * link fails on an existing target, so an existing file is never replaced, whatever other processes do.
+ */
+export async function createFileAtomic(file: string, data: string): Promise<boolean> {
+    const tmp = await writeTemp(file, data);
+    try {
+        await fsp.link(tmp, file);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw err;
+    } finally {
+        await fsp.rm(tmp, { force: true });
+    }
+    await fsyncDir(path.dirname(file));
+    return true;
+}
+
 /** Write data to a fresh, fsynced temporary file next to `file` and return its path. */
 export async function writeTemp(file: string, data: string): Promise<string> {
     const tmp = tempName(file);
@@ -52,16 +70,65 @@ export async function writeTemp(file: string, data: string): Promise<string> {
     return tmp;
 }
 
-/** Parse a JSON file; undefined when it does not exist. */
+/**
+ * A file that exists but cannot be used. The message names the file and what is wrong with it, never
+ * its content (a parser's message may quote it).
+ */
+export class UnreadableFileError extends Error {
+    constructor(
+        readonly file: string,
+        readonly problem: string,
+        /** The errno code when the file could not be read at all. */
+        readonly code?: string,
+    ) {
+        super(`${file} ${problem}`);
+        this.name = "UnreadableFileError";
+    }
+}
+
+/** What an errno means for a file that should be readable. */
+export function describeReadError(err: unknown): string {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    switch (code) {
+        case "EISDIR":
+            return "is a folder, not a file";
+        case "ENOTDIR":
+            return "cannot be read: a folder on its path is a file (ENOTDIR)";
+        case "EACCES":
+        case "EPERM":
+            return `cannot be read: permission denied (${code})`;
+        default:
+            return `cannot be read (${code ?? (err as Error)?.message ?? String(err)})`;
+    }
+}
+
+/** Where JSON.parse stopped, when its message says (never quoting the text, which the message may do). */
+function syntaxErrorPlace(err: unknown, text: string): string {
+    const message = (err as Error)?.message ?? "";
+    const at = /at position (\d+)/.exec(message);
+    if (!at) return /end of (JSON )?input/i.test(message) ? "it ends too early (truncated?)" : "";
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return `the error is at line ${line}, column ${column}`;
+}
+
+/** Parse a JSON file; undefined when it does not exist. Throws UnreadableFileError naming the file otherwise. */
 export async function readJson(file: string): Promise<unknown> {
     let text: string;
     try {
         text = await fsp.readFile(file, "utf8");
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw err;
+        throw new UnreadableFileError(file, describeReadError(err), (err as NodeJS.ErrnoException).code);
     }
-    return JSON.parse(text) as unknown;
+    if (text.trim() === "") throw new UnreadableFileError(file, "is empty");
+    try {
+        return JSON.parse(text) as unknown;
+    } catch (err) {
+        const place = syntaxErrorPlace(err, text);
+        throw new UnreadableFileError(file, `is not valid JSON${place ? `: ${place}` : ""}`);
+    }
 }
 
 /** Remove a file durably; missing is fine. */

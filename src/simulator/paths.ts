@@ -3,14 +3,24 @@
  * files so that a large population of servers does not turn every write into a rewrite of everything.
  */
 import * as path from "node:path";
+import { LicensingError } from "../licensing/errors";
 
 /** Environment variable that overrides the default store location. */
 export const HOME_ENV = "RDLS_SIM_HOME";
 /** Default store directory, resolved against the current working directory. */
 export const DEFAULT_HOME_DIR = ".rdls-sim";
 
-/** The store directory: explicit option, else $RDLS_SIM_HOME, else ./.rdls-sim (all resolved against cwd). */
+/**
+ * The store directory: explicit option, else $RDLS_SIM_HOME, else ./.rdls-sim (all resolved against cwd).
+ * An explicit empty (or blank) folder is refused: resolved, it would be the current folder itself.
+ */
 export function resolveHome(home?: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+    if (home !== undefined && home.trim() === "") {
+        throw new LicensingError({
+            kind: "invalid-parameter",
+            message: `the simulator store folder is empty (got ${JSON.stringify(home)}); give a folder such as .rdls-sim, or leave it out for $${HOME_ENV} or ./${DEFAULT_HOME_DIR}`,
+        });
+    }
     const chosen = home ?? (env[HOME_ENV] ? env[HOME_ENV] : undefined) ?? DEFAULT_HOME_DIR;
     return path.resolve(cwd, chosen);
 }

@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { executeOnSimulator } from "../../src/simulator";
 import { main } from "../../src/simulator/cli";
+import { MAX_LATENCY_MS } from "../../src/simulator/faults";
 import { NODE, childEnv, compileSimulator } from "./helpers/compile";
 import { NUMBERS, agreement, fixture, openLicense, retail, snapshot, tempHome } from "./helpers/sim";
 
@@ -102,6 +104,17 @@ describe("rdls-sim CLI", () => {
         [["config", "--latency-ms", "-5"]],
         [["config", "--latency-ms", "soon"]],
         [["status", "--version", "2022"]],
+        [["config", "--latency-ms", "9007199254740991"]],
+        [["config", "--latency-ms", "600001"]],
+        [["faults", "set", "--slow-ms", "2147483648"]],
+        [["activate", "--country", "Netherlands"]],
+        [["activate", "--country", "nl"]],
+        [["activate", "--country", "XX"]],
+        [["activate", "--email", "ada"]],
+        [["activate", "--email", "ada@"]],
+        [["activate", "--first-name", " "]],
+        [["create-server", "rdls09", "--version", "2022", "--country", "Nederland"]],
+        [["create-server", "rdls09", "--version", "2022", "--email", "not an address"]],
     ])("usage error %j exits 2 with usage on stderr and leaves the store unchanged", async (argv) => {
         const f = await populated();
         const before = snapshot(f.home);
@@ -110,6 +123,81 @@ describe("rdls-sim CLI", () => {
         expect(r.stderr).toContain("Usage: rdls-sim");
         expect(r.stdout).toBe("");
         expect(snapshot(f.home)).toEqual(before);
+    });
+
+    it("argument errors name the flag, what was found and the fix", async () => {
+        const f = await populated();
+        const says = async (argv: string[], expected: RegExp) => {
+            const r = await cli(f.home, ...argv);
+            expect(r.code, argv.join(" ")).toBe(2);
+            expect(r.stderr.split("\n")[0], argv.join(" ")).toMatch(expected);
+        };
+        await says(["activate", "--country", "nl"], /^rdls-sim: --country must be an ISO 3166 alpha-2 country code in capitals, e.g\. NL, US, DE \(got "nl": use NL\)$/);
+        await says(["activate", "--country", "Holland"], /--country must be an ISO 3166 .* \(got "Holland"\)$/);
+        await says(["activate", "--email", "ada"], /^rdls-sim: --email must be an e-mail address \(got "ada"\)$/);
+        await says(["activate", "--last-name", ""], /^rdls-sim: --last-name must not be empty \(got ""\)$/);
+        await says(["config", "--latency-ms", "9007199254740991"], /^rdls-sim: --latency-ms must be at most 600000 \(10 minutes, .*\) \(got 9007199254740991\)$/);
+        await says(["config", "--latency-ms", "soon"], /^rdls-sim: --latency-ms must be a whole number from 0 to 600000, written in digits \(got "soon"\)$/);
+        await says(["faults", "set", "--slow-ms", "1e9"], /--slow-ms must be a whole number from 0 to 600000/);
+        // The limit is the simulator's own, whichever way it is set.
+        await expect(f.sim.setConfig({ latencyMs: MAX_LATENCY_MS + 1 })).rejects.toMatchObject({ kind: "invalid-parameter" });
+        await expect(f.sim.setFaults({ slow: { extraMs: 2 ** 31 } })).rejects.toMatchObject({ kind: "invalid-parameter" });
+        await expect(f.exec.execute("rdls01", [{ op: "status" }]).then(() => executeOnSimulator(f.home, "rdls01", [{ op: "status" }], { env: { RDLS_SIM_LATENCY_MS: "9007199254740991" } }))).rejects.toThrow(
+            /RDLS_SIM_LATENCY_MS must be a number of milliseconds from 0 to 600000/,
+        );
+        // Valid contact flags still go through, as the config would take them.
+        expect((await cli(f.home, "create-server", "rdls09", "--version", "2022", "--country", "DE", "--email", "ada@contoso.com")).code).toBe(0);
+        expect((await f.sim.status({ server: "rdls09" })).contact).toEqual({ countryRegion: "DE", email: "ada@contoso.com" });
+    });
+
+    it("the largest latency is really waited for (setTimeout would fire a larger one after ~1 ms)", async () => {
+        const f = await populated();
+        expect((await cli(f.home, "config", "--latency-ms", String(MAX_LATENCY_MS))).code).toBe(0);
+        vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+        try {
+            let done = false;
+            const running = executeOnSimulator(f.home, "rdls01", [{ op: "status" }], { env: {} }).then(() => (done = true));
+            while (vi.getTimerCount() === 0) await new Promise((r) => setImmediate(r));
+            await vi.advanceTimersByTimeAsync(MAX_LATENCY_MS - 1);
+            expect(done).toBe(false);
+            await vi.advanceTimersByTimeAsync(1);
+            await running;
+            expect(done).toBe(true);
+        } finally {
+            vi.useRealTimers();
+        }
+    });
+
+    it('--home "" is a usage error and writes nothing into the current folder', async () => {
+        const cwd = tempHome();
+        let stderr = "";
+        const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: {}, cwd };
+        expect(await main(["create-server", "rdls01", "--version", "2022", "--home", ""], io)).toBe(2);
+        expect(stderr).toMatch(/^rdls-sim: --home is empty \(got ""\): give the store folder, e\.g\. --home \.rdls-sim/);
+        expect(await main(["servers", "--home", "   "], io)).toBe(2);
+        expect(fs.readdirSync(cwd)).toEqual([]);
+    });
+
+    it("store errors name the file, even from check, and exit 1 without changing anything", async () => {
+        const f = await populated();
+        const server = path.join(f.home, "servers", "rdls01.json");
+        const text = fs.readFileSync(server, "utf8");
+        fs.writeFileSync(server, text.slice(0, text.length / 2));
+        for (const argv of [["check"], ["packs"], ["servers"]]) {
+            const before = snapshot(f.home);
+            const r = await cli(f.home, ...argv);
+            expect(r.code, argv.join(" ")).toBe(1);
+            expect(r.stderr).toContain(`rdls-sim: simulator store file ${server} is not valid JSON`);
+            expect(r.stderr).toContain(`rdls-sim reset --home ${f.home}`);
+            expect(snapshot(f.home)).toEqual(before);
+        }
+        fs.writeFileSync(server, text);
+        fs.rmSync(path.join(f.home, "config.json"));
+        const r = await cli(f.home, "check");
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`simulator store file ${path.join(f.home, "config.json")} is missing, but the store holds servers/rdls01.json`);
+        expect((await cli(f.home, "reset")).code).toBe(0);
+        expect((await cli(f.home, "check")).stdout).toMatch(/is valid: 0 server\(s\)/);
     });
 
     it("--server is required when the store has several servers, naming them (exit 2)", async () => {
