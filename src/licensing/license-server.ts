@@ -1,4 +1,4 @@
-import type { ContactInfo, InstallSpec, KeyPack, ServerStatus } from "./operations";
+import type { ContactInfo, InstallSpec, InstalledKeyPack, KeyPack, ServerStatus } from "./operations";
 
 /**
  * One license server, the WMI surface in typed form. Failures reject with a LicensingError.
@@ -11,7 +11,8 @@ export interface LicenseServer {
     deactivate(): Promise<ServerStatus>;
     /** Every key pack except the built-in one. */
     listKeyPacks(): Promise<KeyPack[]>;
-    install(spec: InstallSpec, requestKey: string): Promise<KeyPack>;
+    /** Install a pack; `allowReinstall`: see the install operation in operations.ts. */
+    install(spec: InstallSpec, requestKey: string, options?: { allowReinstall?: boolean }): Promise<InstalledKeyPack>;
     /** Remove `count` available (not issued) licenses; with `expectedTotal`, only if the total still is that. */
     removeLicenses(keyPackId: number, count: number, expectedTotal?: number): Promise<KeyPack>;
     /** Uninstall a pack; with `refuseIfIssued`, refuse while licenses of it are issued. */

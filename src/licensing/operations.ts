@@ -48,6 +48,12 @@ export interface KeyPack {
     expirationDate?: string;
 }
 
+/** What an install returns: the new (or, for a repeated request key, the earlier) key pack. */
+export interface InstalledKeyPack extends KeyPack {
+    /** Set when the pack came back through a Reinstall* method (see `allowReinstall`). */
+    reinstalled?: true;
+}
+
 interface PackShape {
     productVersion: ProductVersion;
     licenseType: LicenseType;
@@ -80,6 +86,14 @@ export type Operation =
            * created (if it still exists) instead of installing again. Makes retries after a crash safe.
            */
           requestKey: string;
+          /**
+           * When the Clearinghouse refuses a fresh install because these numbers were installed on
+           * this license server before (a retail code is consumed by its first install), reinstall
+           * them with the documented Reinstall*LicenseKeyPack method instead: the way back for a pack
+           * uninstalled by hand, or for a rebuilt server of the same name. The result says which ran.
+           * @default false
+           */
+          allowReinstall?: boolean;
       }
     | {
           op: "remove-licenses";
@@ -106,7 +120,7 @@ export interface OperationValues {
     "list-packs": KeyPack[];
     activate: ServerStatus;
     deactivate: ServerStatus;
-    install: KeyPack;
+    install: InstalledKeyPack;
     "remove-licenses": KeyPack;
     uninstall: { keyPackId: number };
 }

@@ -1,4 +1,4 @@
-import type { ContactInfo, InstallSpec, KeyPack, LicenseServer, ServerStatus } from "../licensing";
+import type { ContactInfo, InstallSpec, InstalledKeyPack, KeyPack, LicenseServer, ServerStatus } from "../licensing";
 import type { ServerScheduler } from "./scheduler";
 
 /** The typed LicenseServer interface over a scheduler (so every caller shares its executions). */
@@ -25,8 +25,8 @@ export class ScheduledLicenseServer implements LicenseServer {
         return this.scheduler.run({ op: "list-packs" });
     }
 
-    install(spec: InstallSpec, requestKey: string): Promise<KeyPack> {
-        return this.scheduler.run({ op: "install", spec, requestKey });
+    install(spec: InstallSpec, requestKey: string, options: { allowReinstall?: boolean } = {}): Promise<InstalledKeyPack> {
+        return this.scheduler.run({ op: "install", spec, requestKey, ...(options.allowReinstall ? { allowReinstall: true } : {}) });
     }
 
     removeLicenses(keyPackId: number, count: number, expectedTotal?: number): Promise<KeyPack> {

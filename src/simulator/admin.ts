@@ -3,12 +3,13 @@
  * are not remote executions: not counted, no latency, no execution lock) plus the store's controls
  * (faults, Clearinghouse registry, latency config, execution stats, reset).
  */
+import { randomUUID } from "node:crypto";
 import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
 import { LicensingError } from "../licensing/errors";
 import type { ContactInfo, InstallSpec, KeyPack, ServerStatus } from "../licensing/operations";
 import { prepareInstall } from "./clearinghouse";
 import { applyChange } from "./engine";
-import { installEnv } from "./install-env";
+import { keepRetailCodesOf, installEnv } from "./install-env";
 import { resolveHome, serverKey } from "./paths";
 import { install, type InstallEnv } from "./rules-install";
 import { issue, removeLicenses, revoke, uninstall } from "./rules-packs";
@@ -32,6 +33,25 @@ export interface NewServer {
     name: string;
     windowsServerVersion: ProductVersion;
     contact?: Partial<ContactInfo>;
+    /** Who creates it (e.g. `<project>/<stack>/<resource>`), kept with the server. Never a secret. */
+    owner?: string;
+}
+
+/** Which server a name stands for right now: who made it, and which incarnation it is. */
+export interface ServerIdentity {
+    name: string;
+    windowsServerVersion: ProductVersion;
+    createdAt: string;
+    /** New each time a server of this name is created (see {@link instanceIdOf}). */
+    instanceId: string;
+    /** The creator's marker; absent when made by hand or by an older rdls-sim. */
+    owner?: string;
+}
+
+/** What {@link Simulator.provisionServer} found or did. */
+export interface ProvisionResult extends ServerIdentity {
+    /** True when this call created the server; false when it was already there (and left unchanged). */
+    created: boolean;
 }
 
 const notFound = (message: string) => new LicensingError({ kind: "not-found", message });
@@ -43,16 +63,26 @@ export class Simulator extends StoreControls {
     }
 
     /** Create a server (not activated, no packs). Fails if one with that name exists. */
-    createServer(input: NewServer): Promise<ServerStatus> {
-        return this.create(input, false);
+    async createServer(input: NewServer): Promise<ServerStatus> {
+        return statusOf((await this.create(input, false)).server);
     }
 
     /** Create the server unless it exists with the same version (for programs re-run idempotently). */
-    ensureServer(input: NewServer): Promise<ServerStatus> {
-        return this.create(input, true);
+    async ensureServer(input: NewServer): Promise<ServerStatus> {
+        return statusOf((await this.create(input, true)).server);
     }
 
-    private async create(input: NewServer, existingIsFine: boolean): Promise<ServerStatus> {
+    /**
+     * Create the server unless one of that name exists (same version, else it throws), and say which:
+     * an existing server is returned unchanged, with its owner, for the caller to decide whether it
+     * may manage it. One store transaction, so two callers never both see `created: true`.
+     */
+    async provisionServer(input: NewServer): Promise<ProvisionResult> {
+        const { server, created } = await this.create(input, true);
+        return { ...identityOf(server), created };
+    }
+
+    private async create(input: NewServer, existingIsFine: boolean): Promise<{ server: StoredServer; created: boolean }> {
         const key = checkNewServer(input);
         await this.store.init();
         return this.store.transaction(async () => {
@@ -61,17 +91,42 @@ export class Simulator extends StoreControls {
             if (existing && existing.windowsServerVersion !== input.windowsServerVersion) {
                 throw invalid(`license server ${existing.name} exists with Windows Server ${existing.windowsServerVersion}, not ${input.windowsServerVersion}`);
             }
-            if (existing) return statusOf(existing);
-            const server = newServer(input.name, input.windowsServerVersion, new Date());
+            if (existing) return { server: existing, created: false };
+            const server: StoredServer = { ...newServer(input.name, input.windowsServerVersion, new Date()), instanceId: randomUUID() };
+            if (input.owner !== undefined) server.owner = input.owner;
             server.contact = mergeContact(server, input.contact);
             await this.store.writeServer(key, server);
-            return statusOf(server);
+            return { server, created: true };
         });
     }
 
-    async deleteServer(name: string): Promise<void> {
+    /**
+     * Delete the server. With `instanceId`, only that incarnation: a server of the same name created
+     * since (by someone else) is refused with a `conflict` error and left as it is.
+     */
+    async deleteServer(name: string, expected: { instanceId?: string } = {}): Promise<void> {
         await this.requireStore();
-        await this.store.transaction(async () => this.store.deleteServer((await this.read({ server: name })).key));
+        await this.store.transaction(async () => {
+            const { key, server } = await this.read({ server: name });
+            const live = instanceIdOf(server);
+            if (expected.instanceId !== undefined && live !== expected.instanceId) {
+                throw new LicensingError({
+                    kind: "conflict",
+                    message: `license server ${server.name} is another instance (${live}) than the one expected (${expected.instanceId}); not deleted`,
+                });
+            }
+            // The Clearinghouse outlives the server: its consumed retail codes stay consumed.
+            await keepRetailCodesOf(this.store, server);
+            await this.store.deleteServer(key);
+        });
+    }
+
+    /** Who made the server and which instance it is; undefined when no server of that name exists. */
+    async identity(name: string): Promise<ServerIdentity | undefined> {
+        const key = serverKey(name);
+        if (!key) throw invalid(`${JSON.stringify(name)} is not a server name`);
+        const server = await this.store.readServer(key);
+        return server && identityOf(server);
     }
 
     async listServers(): Promise<ServerSummary[]> {
@@ -161,6 +216,26 @@ export class Simulator extends StoreControls {
         if (keys.length === 0) throw notFound("the simulator has no license server yet; create one first");
         throw invalid(`the simulator has several license servers (${keys.join(", ")}); name one`);
     }
+}
+
+/**
+ * A server's instance id. Servers written before instance ids existed have none: theirs is derived
+ * from `createdAt` (which a re-creation changes) rather than written on first sight, so that reads
+ * stay read-only and lock-free, and every reader, in any process, sees the same value.
+ */
+export function instanceIdOf(server: StoredServer): string {
+    return server.instanceId ?? `legacy-${server.createdAt}`;
+}
+
+function identityOf(server: StoredServer): ServerIdentity {
+    const identity: ServerIdentity = {
+        name: server.name,
+        windowsServerVersion: server.windowsServerVersion,
+        createdAt: server.createdAt,
+        instanceId: instanceIdOf(server),
+    };
+    if (server.owner !== undefined) identity.owner = server.owner;
+    return identity;
 }
 
 function checkNewServer(input: NewServer): string {

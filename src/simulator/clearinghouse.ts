@@ -9,7 +9,7 @@ import { AGREEMENT_NUMBER, checkNumber, OPEN_LICENSE_AUTHORIZATION, OPEN_LICENSE
 import type { InstallSpec } from "../licensing/operations";
 import { refuse } from "./refusal";
 import { entitlementKey, requestKeyHash, type NumberDomain } from "./secrets";
-import type { Entitlement, Registry } from "./state";
+import type { Entitlement, Registry, RetailLedgerEntry, StoredServer } from "./state";
 
 /** An install's numbers, reduced to what the rules need. */
 export interface PreparedInstall {
@@ -100,4 +100,39 @@ export function resolveEntitlement(q: EntitlementQuery): PackShape {
         );
     }
     return declared;
+}
+
+/**
+ * The Clearinghouse's memory of consumed retail codes, store-wide (retail-codes.json), as one batch
+ * sees and changes it. A code is consumed by its first install: another fresh install of it is
+ * refused on every server, and only the server that consumed it (by name: the same server, or one
+ * rebuilt under its name) may reinstall it. The batch's caller persists it when `changed`.
+ */
+export class RetailCodeBook {
+    changed = false;
+
+    constructor(readonly codes: Record<string, RetailLedgerEntry> = {}) {}
+
+    get(key: string): RetailLedgerEntry | undefined {
+        return Object.prototype.hasOwnProperty.call(this.codes, key) ? this.codes[key] : undefined;
+    }
+
+    /** A fresh install consumed `key` on `server`, yielding `shape`. */
+    consume(key: string, server: string, shape: PackShape, now: Date): void {
+        this.codes[key] = { server, recordedAt: now.toISOString(), shape: { ...shape } };
+        this.changed = true;
+    }
+
+    /**
+     * Lazy migration of older stores: codes a server record lists in `retailCodesUsed` (where the
+     * simulator kept them before the ledger, and still does, as a second record) that the ledger lacks
+     * are taken in as consumed by that server, with no shape.
+     */
+    absorb(server: StoredServer, now: Date): void {
+        for (const key of server.retailCodesUsed) {
+            if (this.get(key)) continue;
+            this.codes[key] = { server: server.name, recordedAt: now.toISOString() };
+            this.changed = true;
+        }
+    }
 }

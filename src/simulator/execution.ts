@@ -10,7 +10,7 @@ import { applyOperations, unknownServer } from "./engine";
 import { consumeSlowExecution, consumeTransientFailure, effectiveLatencyMs } from "./faults";
 import { acquireLock } from "./lock";
 import { executionLockFile, serverKey } from "./paths";
-import { installEnv } from "./install-env";
+import { installEnv, saveRetailLedger } from "./install-env";
 import { Store } from "./store";
 
 /** How long an execution waits for the server's previous one before failing as transient. */
@@ -61,10 +61,13 @@ export async function executeOnSimulator(
         return await store.transaction(async () => {
             const server = await store.readServer(key);
             if (!server) return operations.map((op) => unknownServer(String(serverName), op));
-            const env = await installEnv(store, key, operations.some((op) => op?.op === "install"));
+            const installs = operations.filter((op) => op?.op === "install");
+            const env = await installEnv(store, key, installs.length > 0, { retail: installs.some((op) => op.spec?.program === "retail") });
             const applied = applyOperations(server, operations, prepared, env);
             applied.server.executions = server.executions + 1;
             // State first: the counter and the packs are the truth; the log may miss a killed execution.
+            // The retail ledger before the server file (see saveRetailLedger).
+            await saveRetailLedger(store, env);
             await store.writeServer(key, applied.server);
             const ops = operations.map((op) => String(op?.op));
             await store.appendExecution(key, { seq: applied.server.executions, pid: process.pid, start, end: Date.now(), operations: ops });

@@ -1,6 +1,9 @@
 /**
  * Install*LicenseKeyPack: every install creates a new key pack (a real server shows a new row per
  * install), unless its requestKey already created a pack that still exists (idempotent retries).
+ * Reinstall*LicenseKeyPack, our reading of the documentation (which says only that it "reinstalls" a
+ * pack): a retail code is consumed by its first install, store-wide; with `allowReinstall`, the server
+ * that consumed it (by name) gets the code's pack back once no pack of it is installed anywhere.
  */
 import {
     DEFAULT_PRODUCT_VERSION_IDS,
@@ -13,17 +16,28 @@ import {
     type LicenseType,
     type ProductVersion,
 } from "../licensing/codes";
-import type { InstallSpec, KeyPack } from "../licensing/operations";
-import { resolveEntitlement, type PackShape, type PreparedInstall } from "./clearinghouse";
+import type { InstallSpec, InstalledKeyPack } from "../licensing/operations";
+import { resolveEntitlement, type PackShape, type PreparedInstall, type RetailCodeBook } from "./clearinghouse";
 import { refuse } from "./refusal";
 import { checkCount } from "./rules-packs";
 import { publicPack, requireActivated, requireClearinghouse, type ServerEnv } from "./rules-server";
-import type { Registry, StoredPack, StoredServer } from "./state";
+import type { Registry, RetailLedgerEntry, StoredPack, StoredServer } from "./state";
 
 export interface InstallEnv extends ServerEnv {
     registry: Registry | undefined;
     /** Licenses installed under `key` and shape on the *other* servers of the store. */
     installedElsewhere(key: string, productVersion: ProductVersion, licenseType: LicenseType): number;
+    /** The store-wide ledger of consumed retail codes; a fresh retail install records itself in it. */
+    retailCodes: RetailCodeBook;
+    /** A pack installed under `key` on one of the *other* servers right now, if any. */
+    retailPackElsewhere(key: string): { server: string; keyPackId: number } | undefined;
+    /** Set when the ledger was read (install-env.ts), to write it back. */
+    ledgerSaltId?: string;
+}
+
+export interface InstallOptions {
+    /** See the install operation in operations.ts. */
+    allowReinstall?: boolean;
 }
 
 /** SPLA licenses are rented: the simulator gives SPLA packs a one-year expiry. Other packs never expire. */
@@ -44,7 +58,14 @@ function checkSpec(spec: InstallSpec, requestKey: unknown): void {
     checkCount(spec.count, context);
 }
 
-export function install(s: StoredServer, spec: InstallSpec, requestKey: string, prepared: PreparedInstall, env: InstallEnv): KeyPack {
+export function install(
+    s: StoredServer,
+    spec: InstallSpec,
+    requestKey: string,
+    prepared: PreparedInstall,
+    env: InstallEnv,
+    options: InstallOptions = {},
+): InstalledKeyPack {
     const previous = s.requests[prepared.requestHash];
     const existing = previous === undefined ? undefined : s.packs.find((p) => p.keyPackId === previous);
     if (existing) return publicPack(existing);
@@ -54,8 +75,13 @@ export function install(s: StoredServer, spec: InstallSpec, requestKey: string, 
     if (prepared.formatProblem || !prepared.entitlementKey) refuse("install", "invalid-number", prepared.formatProblem ?? "the number is missing");
     requireClearinghouse(env, "install", "install licenses");
     const key = prepared.entitlementKey;
-    if (spec.program === "retail" && s.retailCodesUsed.includes(key)) {
-        refuse("install", "entitlement-refused", `this license code has already been installed on ${s.name}`);
+    if (spec.program === "retail") {
+        // The ledger knows every code consumed in the store; this server's own record is the fallback.
+        const consumed = env.retailCodes.get(key) ?? (s.retailCodesUsed.includes(key) ? { server: s.name, recordedAt: env.now.toISOString() } : undefined);
+        if (consumed) {
+            if (!options.allowReinstall) refuse("install", "entitlement-refused", `this license code has already been installed on ${consumed.server}`);
+            return reinstallRetail(s, spec, key, consumed, prepared, env);
+        }
     }
     const shape = resolveEntitlement({
         spec,
@@ -63,6 +89,47 @@ export function install(s: StoredServer, spec: InstallSpec, requestKey: string, 
         registry: env.registry,
         installed: (k, v, t) => env.installedElsewhere(k, v, t) + installedHere(s, k, v, t),
     });
+    const pack = addPack(s, spec.program, shape, key, prepared, env);
+    if (spec.program === "retail") {
+        s.retailCodesUsed.push(key);
+        env.retailCodes.consume(key, s.name, shape, env.now);
+    }
+    return publicPack(pack);
+}
+
+/**
+ * ReinstallRetailPurchaseLicenseKeyPack: the code's full pack again, under a new key pack id, on the
+ * server that consumed the code (or one rebuilt under its name), once no pack of it is installed.
+ */
+function reinstallRetail(
+    s: StoredServer,
+    spec: InstallSpec,
+    key: string,
+    consumed: RetailLedgerEntry,
+    prepared: PreparedInstall,
+    env: InstallEnv,
+): InstalledKeyPack {
+    const already = `this license code has already been installed on ${consumed.server}`;
+    const sameServer = consumed.server.toLowerCase() === s.name.toLowerCase() || s.retailCodesUsed.includes(key);
+    if (!sameServer) refuse("install", "entitlement-refused", `${already}; only that license server can reinstall it`);
+    const here = s.packs.find((p) => p.entitlementKey === key);
+    const installed = here ? { server: s.name, keyPackId: here.keyPackId } : env.retailPackElsewhere(key);
+    if (installed) {
+        refuse(
+            "install",
+            "entitlement-refused",
+            `${already} and is still installed as key pack ${installed.keyPackId} on ${installed.server}; it can be reinstalled only once that pack is uninstalled`,
+        );
+    }
+    // A code recorded before the ledger kept shapes yields what a fresh install would grant.
+    const shape = consumed.shape ?? resolveEntitlement({ spec, key, registry: env.registry, installed: () => 0 });
+    const pack = addPack(s, "retail", shape, key, prepared, env);
+    if (!s.retailCodesUsed.includes(key)) s.retailCodesUsed.push(key);
+    return { ...publicPack(pack), reinstalled: true };
+}
+
+/** The version check every install and reinstall makes, then the new pack under the next id. */
+function addPack(s: StoredServer, program: LicenseProgram, shape: PackShape, key: string, prepared: PreparedInstall, env: InstallEnv): StoredPack {
     if (!serverAcceptsCalVersion(s.windowsServerVersion, shape.productVersion)) {
         refuse(
             "install",
@@ -70,12 +137,11 @@ export function install(s: StoredServer, spec: InstallSpec, requestKey: string, 
             `a Windows Server ${s.windowsServerVersion} license server cannot hold ${shape.productVersion} CALs (it takes its own version or older)`,
         );
     }
-    const pack = newPack(s.nextKeyPackId, spec.program, shape, key, env.now);
+    const pack = newPack(s.nextKeyPackId, program, shape, key, env.now);
     s.nextKeyPackId += 1;
     s.packs.push(pack);
     s.requests[prepared.requestHash] = pack.keyPackId;
-    if (spec.program === "retail") s.retailCodesUsed.push(key);
-    return publicPack(pack);
+    return pack;
 }
 
 export function installedHere(s: StoredServer, key: string, productVersion: ProductVersion, licenseType: LicenseType): number {

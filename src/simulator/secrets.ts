@@ -26,3 +26,8 @@ export function entitlementKey(salt: string, domain: NumberDomain, normalized: s
 export function requestKeyHash(salt: string, requestKey: string): string {
     return createHmac("sha256", salt).update(requestKey).digest("hex");
 }
+
+/** Names the store generation a retail ledger belongs to (reset draws a new salt), without revealing the salt. */
+export function ledgerSaltId(salt: string): string {
+    return createHmac("sha256", salt).update("retail-ledger").digest("hex").slice(0, 32);
+}

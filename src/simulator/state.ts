@@ -34,6 +34,16 @@ export interface StoredServer {
     name: string;
     windowsServerVersion: ProductVersion;
     createdAt: string;
+    /**
+     * Random, new each time a server of this name is created. Absent in servers written before it
+     * existed: `instanceIdOf` (admin.ts) derives theirs from `createdAt`.
+     */
+    instanceId?: string;
+    /**
+     * Who created the server, when it said (a SimulatedLicenseServer: `<project>/<stack>/<resource>`).
+     * Never a secret; absent for servers made by hand or before the field existed.
+     */
+    owner?: string;
     contact: Partial<ContactInfo>;
     activation: "activated" | "not-activated";
     licenseServerId?: string;
@@ -92,3 +102,30 @@ export interface ExecutionLogEntry {
     end: number;
     operations: string[];
 }
+
+/**
+ * retail-codes.json: the Clearinghouse's memory of retail codes, store-wide. A retail code is
+ * consumed by its first install; the ledger remembers by whom, so it outlives the server (deleted,
+ * rebuilt under the same name) and only `reset` forgets it. Keys are salted hashes, never codes.
+ */
+export interface RetailLedger {
+    formatVersion: number;
+    /** Ties the ledger to the store's salt (an HMAC of it, see secrets.ts): one left by a reset store reads as empty. */
+    saltId: string;
+    /** Entitlement key (salted hash) of a code → who consumed it. */
+    codes: Record<string, RetailLedgerEntry>;
+}
+
+export interface RetailLedgerEntry {
+    /** The license server that consumed the code, as it is named (compared case-insensitively). */
+    server: string;
+    /** When the ledger learnt of it. */
+    recordedAt: string;
+    /**
+     * The pack the code yields, as first installed. Absent for codes read from a server record of an
+     * older store (per-server `retailCodesUsed`): a reinstall then grants what a fresh install would.
+     */
+    shape?: { productVersion: ProductVersion; licenseType: LicenseType; count: number };
+}
+
+export const RETAIL_LEDGER_FORMAT_VERSION = 1;

@@ -4,8 +4,8 @@
  */
 import { LICENSE_PROGRAMS, PRODUCT_VERSIONS } from "../licensing/codes";
 import { LicensingError } from "../licensing/errors";
-import type { Faults, Registry, StoreConfig, StoredServer } from "./state";
-import { NO_FAULTS } from "./state";
+import type { Faults, Registry, RetailLedger, RetailLedgerEntry, StoreConfig, StoredServer } from "./state";
+import { NO_FAULTS, RETAIL_LEDGER_FORMAT_VERSION } from "./state";
 
 type Obj = Record<string, unknown>;
 
@@ -86,4 +86,29 @@ export function parseServer(raw: unknown, file: string): StoredServer {
         ids.add(id);
     }
     return s as unknown as StoredServer;
+}
+
+/**
+ * The retail ledger of this store generation: empty when the file is absent, or when it was left by
+ * a store that has been reset since (its `saltId` is another salt's).
+ */
+export function parseRetailLedger(raw: unknown, file: string, saltId: string): RetailLedger {
+    const empty: RetailLedger = { formatVersion: RETAIL_LEDGER_FORMAT_VERSION, saltId, codes: {} };
+    if (raw === undefined) return empty;
+    const l = obj(raw, file, "retail ledger");
+    if (l.formatVersion !== RETAIL_LEDGER_FORMAT_VERSION) invalid(file, `formatVersion must be ${RETAIL_LEDGER_FORMAT_VERSION}`);
+    if (typeof l.saltId !== "string") invalid(file, "saltId is missing");
+    if (l.saltId !== saltId) return empty;
+    const codes = obj(l.codes, file, "codes");
+    for (const e of Object.values(codes)) {
+        const entry = obj(e, file, "a ledger entry");
+        if (typeof entry.server !== "string" || !entry.server || typeof entry.recordedAt !== "string") invalid(file, "a ledger entry has no server");
+        if (entry.shape !== undefined) {
+            const shape = obj(entry.shape, file, "a ledger entry's shape");
+            if (!PRODUCT_VERSIONS.includes(shape.productVersion as never)) invalid(file, "a ledger entry has an unknown productVersion");
+            if (shape.licenseType !== "per-user" && shape.licenseType !== "per-device") invalid(file, "a ledger entry has an unknown licenseType");
+            if (!isCount(shape.count) || (shape.count as number) < 1) invalid(file, "a ledger entry's count must be a positive count");
+        }
+    }
+    return { formatVersion: RETAIL_LEDGER_FORMAT_VERSION, saltId, codes: codes as Record<string, RetailLedgerEntry> };
 }

@@ -40,6 +40,9 @@ const DOCUMENTED: Record<string, Record<string, string[]>> = {
         InstallAgreementLicenseKeyPack: ["AgreementType", "sAgreementNumber", "ProductVersion", "ProductType", "LicenseCount"],
         InstallRetailPurchaseLicenseKeyPack: ["sLicenseCode"],
         InstallOpenLicenseKeyPack: ["sLicenseNumber", "sAuthorizationNumber", "ProductVersion", "ProductType", "LicenseCount"],
+        ReinstallAgreementLicenseKeyPack: ["AgreementType", "sAgreementNumber", "ProductVersion", "ProductType", "LicenseCount"],
+        ReinstallRetailPurchaseLicenseKeyPack: ["sLicenseCode"],
+        ReinstallOpenPurchaseLicenseKeyPack: ["sLicenseNumber", "sAuthorizationNumber", "ProductVersion", "ProductType", "LicenseCount"],
         RemoveLicensesWithIdCount: ["KeyPackId", "LicenseCount"],
         UninstallLicenseKeyPackWithId: ["KeyPackId"],
     },
@@ -151,6 +154,55 @@ describe("install scripts, every program x version x license type", () => {
     });
 });
 
+describe("install scripts with allowReinstall, every program x version x license type", () => {
+    const cases = LICENSE_PROGRAMS.flatMap((program) => PRODUCT_VERSIONS.flatMap((version) => (["per-user", "per-device"] as const).map((type) => [program, version, type] as const)));
+    const REINSTALL: Record<string, string> = {
+        InstallAgreementLicenseKeyPack: "ReinstallAgreementLicenseKeyPack",
+        InstallOpenLicenseKeyPack: "ReinstallOpenPurchaseLicenseKeyPack",
+        InstallRetailPurchaseLicenseKeyPack: "ReinstallRetailPurchaseLicenseKeyPack",
+    };
+
+    it.each(cases)("%s %s %s parses, and reinstalls with the same named arguments only after a non-zero return", async (program, version, licenseType) => {
+        const op: Operation = { op: "install", requestKey: "rk", allowReinstall: true, spec: specFor(program, version, licenseType, 17) };
+        const [step] = plan([op]);
+        const body = stepBodies(await parsed(renderBatchScript([step!], { nonce: NONCE, budget: 3000 })))[0]!;
+        const [install, reinstall, ...others] = cimCalls(body);
+        expect(others).toEqual([]);
+        expect(reinstall!.method).toBe(REINSTALL[install!.method]);
+        expect(reinstall!.className).toBe("Win32_TSLicenseKeyPack");
+        expect(reinstall!.parameterNames).not.toContain("argumentlist");
+        expect([...reinstall!.args.keys()].sort()).toEqual([...DOCUMENTED.Win32_TSLicenseKeyPack![reinstall!.method]!].sort());
+        const texts = (args: Map<string, Node>) => Object.fromEntries([...args].map(([k, v]) => [k, v.text.trim()]));
+        expect(texts(reinstall!.args)).toEqual(texts(install!.args));
+
+        // In a try block, inside `if (<install's result>.ReturnValue -ne 0)`, after the install.
+        const [installNode, reinstallNode] = commands(body, "Invoke-CimMethod").map((c) => c.node);
+        expect(reinstallNode!.startIndex).toBeGreaterThan(installNode!.startIndex);
+        const guard = ancestor(reinstallNode!, "if_statement")!;
+        const tests = descendants(guard.childForFieldName("condition")!, "comparison_expression").map((c) => comparison(c)).filter((t) => t !== undefined);
+        const returnTest = tests.find((t) => memberRead(t.left)?.member === "ReturnValue")!;
+        expect([memberRead(returnTest.left)!.variable, returnTest.operator, integerValue(returnTest.right)]).toEqual(["$result", "-ne", 0]);
+        expect(assignedValue(body, "$result")).toBeDefined();
+        expect(ancestor(reinstallNode!, "try_statement")).toBeDefined();
+        expect(ancestor(reinstallNode!, "catch_clause")).toBeUndefined();
+
+        // The install's error is the one reported, and the result says which method ran.
+        const asserted = commands(body, "Assert-RdlsReturn").map((c) => stringValue(c.positional[1]!));
+        expect(asserted).toEqual([install!.method]);
+        const flags = descendants(body, "hash_entry").filter((e) => e.namedChildren.find((c) => c?.type === "key_expression")?.text === "w");
+        expect(flags.map((e) => e.text.replace(/\s+/g, ""))).toEqual(["w=$reinstalled"]);
+        expect(Object.keys(step!.input).sort()).toEqual(
+            ["key", ...(program === "retail" ? ["code"] : program === "open-license" ? ["auth", "lic"] : ["num"])].sort(),
+        );
+    });
+
+    it("without allowReinstall, no Reinstall* method is rendered", async () => {
+        const steps = plan(LICENSE_PROGRAMS.map((program, i) => ({ op: "install", requestKey: `k${i}`, allowReinstall: false, spec: specFor(program, "2022", "per-user", 2) })));
+        const root = await parsed(renderBatchScript(steps, { nonce: NONCE, budget: 3000 }));
+        expect(cimCalls(root).map((c) => c.method).filter((m) => m.startsWith("Reinstall"))).toEqual([]);
+    });
+});
+
 describe("every other operation, and a batch of all of them", () => {
     const contact = { firstName: "A", lastName: "B", company: "C", countryRegion: "NL" };
     const all: Operation[] = [
@@ -163,6 +215,8 @@ describe("every other operation, and a batch of all of them", () => {
         { op: "uninstall", keyPackId: 43 },
         { op: "remove-licenses", keyPackId: 44, count: 2, expectedTotal: 30 },
         { op: "uninstall", keyPackId: 45, refuseIfIssued: true },
+        { op: "install", requestKey: "k2", allowReinstall: true, spec: specFor("retail", "2022", "per-user", 1) },
+        { op: "install", requestKey: "k3", allowReinstall: true, spec: specFor("open-license", "2016", "per-device", 2) },
     ];
 
     it("parses, with steps in batch order", async () => {

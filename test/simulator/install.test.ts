@@ -137,7 +137,7 @@ describe("retail", () => {
         expect(pack).toMatchObject({ keyPackType: KeyPackType.Retail, programName: "Retail Purchase", productVersion: "2019", licenseType: "per-device", totalLicenses: 20 });
     });
 
-    it("a code installs once per server: another requestKey is refused (entitlement-refused)", async () => {
+    it("a code installs once per store: another requestKey, and another server, are refused (entitlement-refused)", async () => {
         const f = await fixture();
         ok(await f.run({ op: "install", spec: retail(), requestKey: "r1" }));
         const error = refused(await f.run({ op: "install", spec: retail({ licenseCode: NUMBERS.retailNormalized.toLowerCase() } as never), requestKey: "r2" }), "entitlement-refused");
@@ -145,10 +145,10 @@ describe("retail", () => {
         // Still refused after the pack is gone: the Clearinghouse consumed the code.
         ok(await f.run({ op: "uninstall", keyPackId: 3 }));
         refused(await f.run({ op: "install", spec: retail(), requestKey: "r3" }), "entitlement-refused");
-        // Another code, and the same code on another server, are fine.
+        // Another code is fine; the same code on another server is not (the Clearinghouse is one for all servers).
         ok(await f.run({ op: "install", spec: retail({ licenseCode: NUMBERS.otherRetail } as never), requestKey: "r4" }));
         await f.sim.createServer({ name: "rdls02", windowsServerVersion: "2022" });
         await f.sim.activate({ firstName: "A", lastName: "B", company: "C", countryRegion: "NL" }, { server: "rdls02" });
-        ok(await f.run({ op: "install", spec: retail(), requestKey: "r5" }, "rdls02"));
+        refused(await f.run({ op: "install", spec: retail(), requestKey: "r5" }, "rdls02"), "entitlement-refused");
     });
 });

@@ -161,7 +161,7 @@ export class PowerShellExecutor implements OperationExecutor {
             case "install": {
                 const value = wire.v as WirePackValue;
                 const installed = pack(value.p);
-                if (installed) return { ok: true, value: installed };
+                if (installed) return { ok: true, value: value.w === 1 ? { ...installed, reinstalled: true } : installed };
                 return fail(`installed key pack ${value.p?.i ?? "?"}, which is not a 2016-2025 per-user or per-device pack (check productVersionIds)`);
             }
             case "remove-licenses": {

@@ -21,18 +21,29 @@ import {
     type ProductVersion,
 } from "../../licensing";
 
+/**
+ * The Win32_TSLicenseKeyPack methods of each kind of numbers: the install, and the documented
+ * Reinstall* method, which takes the same inputs (named alike) and returns KeyPackId the same way.
+ */
 export const INSTALL_METHOD = {
-    agreement: "InstallAgreementLicenseKeyPack",
-    "open-license": "InstallOpenLicenseKeyPack",
-    retail: "InstallRetailPurchaseLicenseKeyPack",
+    agreement: { install: "InstallAgreementLicenseKeyPack", reinstall: "ReinstallAgreementLicenseKeyPack" },
+    "open-license": { install: "InstallOpenLicenseKeyPack", reinstall: "ReinstallOpenPurchaseLicenseKeyPack" },
+    retail: { install: "InstallRetailPurchaseLicenseKeyPack", reinstall: "ReinstallRetailPurchaseLicenseKeyPack" },
 } as const;
+
+type InstallMethods = (typeof INSTALL_METHOD)[keyof typeof INSTALL_METHOD];
 
 export type StepShape =
     | { kind: "status" | "list-packs" | "activate" | "deactivate" }
     | {
           kind: "install";
           program: LicenseProgram;
-          method: (typeof INSTALL_METHOD)[keyof typeof INSTALL_METHOD];
+          method: InstallMethods["install"];
+          /**
+           * With `allowReinstall`: the Reinstall* method the script calls, with the same arguments, only
+           * when the install returns non-zero. A failed reinstall reports the install's error.
+           */
+          reinstallMethod?: InstallMethods["reinstall"];
           /** Only for InstallAgreementLicenseKeyPack. */
           agreementType?: number;
           productVersionId: number;
@@ -145,17 +156,18 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
         return invalid(LicensingErrorKind.InvalidNumber, `${label}: the ${format.label} ${why}`);
     };
     const base = { productVersionId: ids[spec.productVersion], productType: PRODUCT_TYPE[spec.licenseType], count: spec.count };
+    const methods = (family: InstallMethods) => ({ method: family.install, ...(op.allowReinstall === true ? { reinstallMethod: family.reinstall } : {}) });
     let shape: StepShape;
     if (spec.program === "retail") {
         if (!take("code", RETAIL_LICENSE_CODE, spec.licenseCode)) return refuse(RETAIL_LICENSE_CODE, spec.licenseCode);
-        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD.retail, ...base };
+        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD.retail), ...base };
     } else if (spec.program === "open-license") {
         if (!take("lic", OPEN_LICENSE_NUMBER, spec.licenseNumber)) return refuse(OPEN_LICENSE_NUMBER, spec.licenseNumber);
         if (!take("auth", OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber)) return refuse(OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber);
-        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD["open-license"], ...base };
+        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD["open-license"]), ...base };
     } else if (isAgreementProgram(spec.program)) {
         if (!take("num", AGREEMENT_NUMBER, spec.agreementNumber)) return refuse(AGREEMENT_NUMBER, spec.agreementNumber);
-        shape = { kind: "install", program: spec.program, method: INSTALL_METHOD.agreement, agreementType: AGREEMENT_TYPE[spec.program], ...base };
+        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD.agreement), agreementType: AGREEMENT_TYPE[spec.program], ...base };
     } else {
         return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown licensing program`);
     }

@@ -9,6 +9,7 @@ import { GUARD_KIND } from "./errors";
 import type { Step, StepShape } from "./plan";
 import { psHexId, psInt, psString, psUint32 } from "./ps-literal";
 import { SERVER_HOME_DIR, SPOOL_DIR, batchPrelude, writeBlockFunction } from "./script-prelude";
+import { WIRE_REINSTALLED } from "./wire";
 
 export interface BatchScriptOptions {
     nonce: string;
@@ -71,10 +72,13 @@ function renderStep(position: number, shape: StepShape): string {
                 "        if ($null -ne $pack) { return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 } }",
                 "    }",
                 `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.method} -Arguments ${installArguments(shape)}`,
+                ...indent(reinstallFallback(shape)),
                 `    Assert-RdlsReturn $result ${psString(shape.method)}`,
                 "    $id = [uint32]$result.KeyPackId",
                 `    Save-RdlsJournal ([string]$I.key) $id ${psString(shape.program)}`,
-                "    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)) }",
+                shape.reinstallMethod
+                    ? `    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)); ${WIRE_REINSTALLED} = $reinstalled }`
+                    : "    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)) }",
                 "} finally {",
                 "    Exit-RdlsLock $lock",
                 "}",
@@ -135,6 +139,30 @@ function refuseIfIssuedGuard(shape: Extract<StepShape, { kind: "uninstall" }>): 
     return [
         "if ([uint32]$pack.IssuedLicenses -gt 0) {",
         `    throw (New-RdlsRefusal ${psString(GUARD_KIND.uninstall)} ('key pack ${shape.keyPackId} has ' + $pack.IssuedLicenses + ' issued licenses; not uninstalled'))`,
+        "}",
+    ];
+}
+
+/**
+ * With `allowReinstall`: when the install returns non-zero (e.g. a retail code consumed by an earlier
+ * install on this server), the matching Reinstall* method with the very same named arguments. Only
+ * its success replaces the install's result; if it fails too, in any way, the install's error stands.
+ */
+function reinstallFallback(shape: Extract<StepShape, { kind: "install" }>): string[] {
+    if (!shape.reinstallMethod) return [];
+    return [
+        "$reinstalled = 0",
+        "if ($null -ne $result -and [uint32]$result.ReturnValue -ne 0) {",
+        "    $again = $null",
+        "    try {",
+        `        $again = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.reinstallMethod} -Arguments ${installArguments(shape)}`,
+        "    } catch {",
+        "        $again = $null",
+        "    }",
+        "    if ($null -ne $again -and [uint32]$again.ReturnValue -eq 0) {",
+        "        $result = $again",
+        "        $reinstalled = 1",
+        "    }",
         "}",
     ];
 }

@@ -66,7 +66,12 @@ export interface WirePackValue {
     b?: WirePack;
     /** install: 1 when an earlier install with the same request key was returned. */
     r?: 1;
+    /** install with allowReinstall: 1 when the pack came from the Reinstall* method, else 0. */
+    w?: 0 | 1;
 }
+
+/** The key of WirePackValue.w, as the install script writes it. */
+export const WIRE_REINSTALLED = "w";
 export interface WireListValue {
     p: WirePack[];
 }

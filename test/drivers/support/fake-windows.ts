@@ -46,7 +46,28 @@ export interface FakePack {
     issued: number;
     available: number;
     expires: string | null;
+    /** The numbers it was installed with (program-tagged), for the Clearinghouse model. */
+    numbers?: string;
 }
+
+/**
+ * The Clearinghouse's memory of retail codes: a code is consumed by its first install, whatever the
+ * machine. Share one between two FakeWindowsServers to model a server rebuilt under the same name.
+ */
+export class FakeClearinghouse {
+    /** Program-tagged code → the computer name that consumed it. */
+    readonly consumed = new Map<string, string>();
+}
+
+/**
+ * Each Install* method and its documented Reinstall* counterpart (same inputs), written out here
+ * from the documentation, independently of the driver's table.
+ */
+const REINSTALL_OF: Record<string, string> = {
+    InstallAgreementLicenseKeyPack: "ReinstallAgreementLicenseKeyPack",
+    InstallOpenLicenseKeyPack: "ReinstallOpenPurchaseLicenseKeyPack",
+    InstallRetailPurchaseLicenseKeyPack: "ReinstallRetailPurchaseLicenseKeyPack",
+};
 
 export interface Execution {
     script: string;
@@ -118,6 +139,10 @@ export class FakeWindowsServer {
     nextId = 2;
     /** The Clearinghouse refuses these numbers (entitlement refused). */
     refusedNumbers = new Set<string>();
+    /** Consumed retail codes; shared between servers that share a Clearinghouse. */
+    clearinghouse = new FakeClearinghouse();
+    /** Every Install* and Reinstall* method called, in order (the reinstall fallback's tests read it). */
+    installCalls: string[] = [];
     clearinghouseDown = false;
     faults: InjectedFault[] = [];
     /** Lines printed before the results, as Windows does (banners, warnings, progress). */
@@ -328,28 +353,84 @@ export class FakeWindowsServer {
     private install(body: Node, input: Record<string, string>): unknown {
         const known = this.journal.get(input.key ?? "");
         if (known && this.packs.some((p) => p.id === known.id)) return { p: this.row(this.pack(known.id)), r: 1 };
-        const { method, args } = this.invoked(body)[0]!;
+        const [first, second, ...more] = this.invoked(body);
+        if (!first || more.length > 0) throw new Error("fake: an install step calls one Install* method, and at most one Reinstall*");
+        const reinstall = second && this.reinstallCall(body, first, second);
         const save = commands(body, "Save-RdlsJournal")[0]!;
         const program = stringValue(save.positional[2]!);
+        let pack: FakePack;
+        let reinstalled = false;
+        try {
+            pack = this.installPack(first.method, first.args, input, false);
+        } catch (error) {
+            // The script reinstalls only after a non-zero return value, and reports the install's
+            // error when the reinstall fails in any way.
+            if (!(error instanceof StepError) || error.info.rv === undefined || !reinstall) throw error;
+            try {
+                pack = this.installPack(reinstall.method, reinstall.args, input, true);
+            } catch (again) {
+                if (again instanceof StepError) throw error;
+                throw again;
+            }
+            reinstalled = true;
+        }
+        this.journal.set(input.key!, { id: pack.id, program });
+        const value: Record<string, unknown> = { p: this.row(pack) };
+        if (reinstall) value[reinstall.flag] = reinstalled ? 1 : 0;
+        return value;
+    }
+
+    /**
+     * The Reinstall* call of an install step, checked against what the script must say: the
+     * documented counterpart of the install, with the same named arguments, in a try block inside
+     * `if (<install result>.ReturnValue -ne 0)`; and the result entry that reports it.
+     */
+    private reinstallCall(body: Node, install: { method: string; args: Map<string, Node>; node: Node }, call: { method: string; args: Map<string, Node>; node: Node }) {
+        if (call.method !== REINSTALL_OF[install.method]) throw new Error(`fake: ${call.method} is not the reinstall of ${install.method}`);
+        if (call.node.startIndex < install.node.startIndex) throw new Error("fake: the reinstall comes before the install");
+        const args = (m: Map<string, Node>) => [...m.entries()].map(([k, v]) => `${k}=${v.text.trim()}`).sort();
+        if (JSON.stringify(args(call.args)) !== JSON.stringify(args(install.args))) throw new Error("fake: the reinstall's named arguments differ from the install's");
+        const guard = ancestor(call.node, "if_statement");
+        const condition = guard?.childForFieldName("condition");
+        // The condition may have other terms (`$null -ne $result -and ...`): find the return value test.
+        const tests = condition ? descendants(condition, "comparison_expression").map((c) => comparison(c)) : [];
+        const test = tests.find((t) => t && memberRead(t.left)?.member === "ReturnValue");
+        const read = test && memberRead(test.left);
+        if (!test || !read || test.operator !== "-ne" || integerValue(test.right) !== 0 || read.variable !== assignedVariable(install.node)) {
+            throw new Error(`fake: the reinstall is not guarded by the install's ReturnValue -ne 0 (${guard?.childForFieldName("condition")?.text ?? "no if"})`);
+        }
+        const tried = ancestor(call.node, "try_statement");
+        if (!tried || ancestor(call.node, "catch_clause")) throw new Error("fake: the reinstall is not in a try block");
+        const flag = descendants(body, "hash_entry")
+            .map((entry) => entry.namedChildren.find((c) => c?.type === "key_expression")?.text)
+            .find((key) => key === "w");
+        if (!flag) throw new Error("fake: the install step does not report whether it reinstalled");
+        return { ...call, flag };
+    }
+
+    /** An Install* or Reinstall* method call: the model of WMI and the Clearinghouse. */
+    private installPack(method: string, args: Map<string, Node>, input: Record<string, string>, reinstall: boolean): FakePack {
+        this.installCalls.push(method);
         this.fault(method);
+        const family = reinstall ? Object.keys(REINSTALL_OF).find((m) => REINSTALL_OF[m] === method) : method;
         const number = (name: string) => String(this.argument(args, name, input));
         let type: number;
         let versionId: number;
         let productType: number;
         let count: number;
         let numbers: string[];
-        if (method === "InstallAgreementLicenseKeyPack") {
+        if (family === "InstallAgreementLicenseKeyPack") {
             numbers = [number("sAgreementNumber")];
             if (!AGREEMENT_NUMBER.test(numbers[0]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
             type = KeyPackType.Volume;
             [versionId, productType, count] = ["ProductVersion", "ProductType", "LicenseCount"].map((n) => Number(this.argument(args, n, input))) as [number, number, number];
             if (args.get("AgreementType") === undefined) throw new Error("fake: AgreementType missing");
-        } else if (method === "InstallOpenLicenseKeyPack") {
+        } else if (family === "InstallOpenLicenseKeyPack") {
             numbers = [number("sLicenseNumber"), number("sAuthorizationNumber")];
             if (!OPEN_LICENSE_NUMBER.test(numbers[0]!) || !OPEN_LICENSE_AUTHORIZATION.test(numbers[1]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
             type = KeyPackType.OpenLicense;
             [versionId, productType, count] = ["ProductVersion", "ProductType", "LicenseCount"].map((n) => Number(this.argument(args, n, input))) as [number, number, number];
-        } else if (method === "InstallRetailPurchaseLicenseKeyPack") {
+        } else if (family === "InstallRetailPurchaseLicenseKeyPack") {
             numbers = [number("sLicenseCode")];
             if (!RETAIL_LICENSE_CODE.test(numbers[0]!)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
             // The code determines the pack: this fake's codes all stand for 2022 per-user x10.
@@ -359,20 +440,32 @@ export class FakeWindowsServer {
         }
         if (this.activation !== 0) throw wbem(WbemCode.InvalidOperation, `${method} returned 0x80041016`);
         if (this.clearinghouseDown) throw wbem(WbemCode.NotAvailable, `${method} returned 0x80041009`);
-        if (numbers.some((n) => this.refusedNumbers.has(n))) throw wbem(WbemCode.AccessDenied, `${method} returned 0x80041003`);
+        const denied = () => wbem(WbemCode.AccessDenied, `${method} returned 0x80041003`);
+        if (numbers.some((n) => this.refusedNumbers.has(n))) throw denied();
+        const tag = `${family}:${numbers.join("/")}`;
+        if (family === "InstallRetailPurchaseLicenseKeyPack") {
+            // As the simulator reads the documentation: a retail code is consumed by its first install;
+            // only the computer (by name) that consumed it reinstalls it, once no pack of it is left.
+            const consumer = this.clearinghouse.consumed.get(tag);
+            if (!reinstall && consumer !== undefined) throw denied();
+            if (reinstall && (consumer?.toLowerCase() !== this.name.toLowerCase() || this.packs.some((p) => p.numbers === tag))) throw denied();
+        } else if (reinstall) {
+            // Agreement and open numbers install fresh as long as they are entitled: never a reinstall.
+            throw denied();
+        }
         const version = productVersionFromId(versionId, DEFAULT_PRODUCT_VERSION_IDS) as ProductVersion | undefined;
         const serverVersion = windowsServerVersionFromBuild(this.build)!;
         if (!version || Number(version) > Number(serverVersion)) throw wbem(WbemCode.ValueOutOfRange, `${method} returned 0x8004102B`);
-        const pack = this.addPack({
+        if (family === "InstallRetailPurchaseLicenseKeyPack") this.clearinghouse.consumed.set(tag, this.name);
+        return this.addPack({
             type,
             versionId,
             versionText: `Windows Server ${version}`,
             description: `Windows Server ${version} - RDS Per ${productType === 1 ? "User" : "Device"} CAL`,
             productType,
             total: count,
+            numbers: tag,
         });
-        this.journal.set(input.key!, { id: pack.id, program });
-        return { p: this.row(pack) };
     }
 
     private builtIn(p: FakePack): boolean {
@@ -394,4 +487,10 @@ export class FakeWindowsServer {
         const c = this.contact;
         return { n: this.name, b: this.build, a: this.activation, id: this.licenseServerId || null, fn: c.FirstName, ln: c.LastName, co: c.Company, cr: c.CountryRegion, em: c.eMail };
     }
+}
+
+/** The variable a command's output is assigned to (`$x = Invoke-CimMethod ...`), or undefined. */
+function assignedVariable(command: Node): string | undefined {
+    const assignment = ancestor(command, "assignment_expression");
+    return assignment?.namedChildren[0]?.text.trim();
 }
