@@ -2,6 +2,24 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
 import type { Connection } from "../src/providers/connection";
 import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
+import { RequestKeySecret } from "./request-key-secret";
+
+/** The inputs that hold a licensing program's numbers: always secrets. */
+export const SECRET_NUMBER_INPUTS = ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"] as const;
+type SecretNumberInput = (typeof SECRET_NUMBER_INPUTS)[number];
+
+/**
+ * The number inputs given, each wrapped with `pulumi.secret` (a secret stays one; a plain string
+ * becomes one). The values are kept exactly as given: normalizing is the provider's business.
+ */
+export function secretNumbers(args: Partial<Record<SecretNumberInput, pulumi.Input<string> | undefined>>): Partial<Record<SecretNumberInput, pulumi.Output<string>>> {
+    const out: Partial<Record<SecretNumberInput, pulumi.Output<string>>> = {};
+    for (const field of SECRET_NUMBER_INPUTS) {
+        const value = args[field];
+        if (value !== undefined) out[field] = pulumi.secret(value);
+    }
+    return out;
+}
 
 export interface CalKeyPackArgs {
     /**
@@ -21,18 +39,32 @@ export interface CalKeyPackArgs {
     program: pulumi.Input<LicenseProgram>;
     /**
      * Agreement or enrollment number (7 digits) for `select`, `enterprise-agreement`, `campus`,
-     * `school`, `spla` and `other-agreement`. Pass a secret.
+     * `school`, `spla` and `other-agreement`.
+     *
+     * Always a secret: the component wraps it with `pulumi.secret` whatever it is given, so a plain
+     * string is never stored in plain text in state, its history or its backups. Pass it exactly as
+     * written (the provider normalizes it where it is used).
      * @example
      * ```ts
      * agreementNumber: config.requireSecret("eaNumber")
      * ```
      */
     agreementNumber?: pulumi.Input<string>;
-    /** Open License number (8 digits), with `authorizationNumber`, for `open-license`. Pass a secret. */
+    /**
+     * Open License number (8 digits), with `authorizationNumber`, for `open-license`.
+     * Always a secret: the component wraps it with `pulumi.secret` whatever it is given.
+     */
     licenseNumber?: pulumi.Input<string>;
-    /** Open License authorization number (15 letters or digits). Pass a secret. */
+    /**
+     * Open License authorization number (15 letters or digits).
+     * Always a secret: the component wraps it with `pulumi.secret` whatever it is given.
+     */
     authorizationNumber?: pulumi.Input<string>;
-    /** Retail license code (25 letters or digits; hyphens allowed), for `retail`. Pass a secret. */
+    /**
+     * Retail license code (25 letters or digits; hyphens allowed), for `retail`.
+     * Always a secret: the component wraps it with `pulumi.secret` whatever it is given; pass it as
+     * written, hyphens and all.
+     */
     licenseCode?: pulumi.Input<string>;
     /** Windows Server version of the CALs; not newer than the license server's. */
     productVersion: pulumi.Input<ProductVersion>;
@@ -54,6 +86,20 @@ export interface CalKeyPackArgs {
      * @default false
      */
     allowDeleteWithIssuedLicenses?: pulumi.Input<boolean>;
+    /**
+     * The secret that install request keys are HMACs under (a {@link RequestKeySecret}'s `value`).
+     * Share one between the packs of a stack; {@link RdsLicensing} does.
+     * @default a RequestKeySecret of this pack's own, named `<name>-request-key`
+     */
+    requestKeySecret?: pulumi.Input<string>;
+    /**
+     * Which instance of the license server the pack lives on: an ID that changes when the server is
+     * rebuilt (a SimulatedLicenseServer's `instanceId`, an Azure VM's `vmId`). When it changes, the
+     * next `up` installs the pack on the new server again (a retail code through its Reinstall
+     * method) instead of looking for key packs of the old one.
+     * @default undefined (the server is never rebuilt under this pack)
+     */
+    serverInstance?: pulumi.Input<string>;
 }
 
 /**
@@ -86,9 +132,15 @@ export class CalKeyPack extends DynamicResource {
     declare readonly issuedLicenses: pulumi.Output<number>;
     declare readonly availableLicenses: pulumi.Output<number>;
 
+    /** The total the provider last brought the pack to; `read` keeps it (see the provider). */
+    declare readonly appliedCount: pulumi.Output<number>;
+
     constructor(name: string, args: CalKeyPackArgs, opts?: pulumi.CustomResourceOptions) {
+        const requestKeySecret = args.requestKeySecret ?? new RequestKeySecret(`${name}-request-key`, { parent: opts?.parent }).value;
         const props = {
             ...args,
+            ...secretNumbers(args),
+            requestKeySecret,
             providerVersion: PROVIDER_VERSION,
             packKey: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             allowDeleteWithIssuedLicenses: args.allowDeleteWithIssuedLicenses ?? false,
@@ -98,6 +150,7 @@ export class CalKeyPack extends DynamicResource {
             totalLicenses: undefined,
             issuedLicenses: undefined,
             availableLicenses: undefined,
+            appliedCount: undefined,
         };
         super(
             "calKeyPack",
@@ -106,7 +159,7 @@ export class CalKeyPack extends DynamicResource {
             props,
             {
                 ...opts,
-                additionalSecretOutputs: ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"],
+                additionalSecretOutputs: [...SECRET_NUMBER_INPUTS, "requestKeySecret"],
             },
         );
     }

@@ -1,4 +1,5 @@
 export * from "./cal-key-pack";
+export * from "./request-key-secret";
 export * from "./license-server-activation";
 export * from "./simulated-license-server";
 export * from "./rds-licensing";

@@ -25,6 +25,12 @@ export interface LicenseServerActivationArgs {
      * @default false
      */
     deactivateOnDelete?: pulumi.Input<boolean>;
+    /**
+     * Which instance of the license server this is (see CalKeyPack's `serverInstance`): when it
+     * changes, the rebuilt server is activated again.
+     * @default undefined
+     */
+    serverInstance?: pulumi.Input<string>;
 }
 
 /**

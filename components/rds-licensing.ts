@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
+import { serverAcceptsCalVersion, type LicenseProgram, type LicenseType, type ProductVersion } from "../src/licensing/codes";
 import type { Connection } from "../src/providers/connection";
-import { CalKeyPack } from "./cal-key-pack";
+import { CalKeyPack, secretNumbers } from "./cal-key-pack";
+import { RequestKeySecret } from "./request-key-secret";
 import { LicenseServerActivation, type ActivationContact } from "./license-server-activation";
 import { SimulatedLicenseServer } from "./simulated-license-server";
 // azure-native submodules load lazily: importing them costs the simulator target under 0.1 s.
@@ -12,18 +13,27 @@ export interface RdsCalPackArgs {
     /** Unique within the component; names the child resource `${name}-<pack name>`. */
     name: string;
     program: LicenseProgram;
-    /** Agreement programs: 7 digits. Pass a secret. */
+    /**
+     * Agreement programs: 7 digits. Always a secret: the component wraps every number with
+     * `pulumi.secret` whatever it is given, so a plain string never reaches state in plain text.
+     * Pass it as written (the provider normalizes it where it is used).
+     */
     agreementNumber?: pulumi.Input<string>;
-    /** Open License: 8 digits. Pass a secret. */
+    /** Open License: 8 digits. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
     licenseNumber?: pulumi.Input<string>;
-    /** Open License: 15 letters or digits. Pass a secret. */
+    /** Open License: 15 letters or digits. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
     authorizationNumber?: pulumi.Input<string>;
-    /** Retail: 25 letters or digits. Pass a secret. */
+    /** Retail: 25 letters or digits, hyphens allowed. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
     licenseCode?: pulumi.Input<string>;
+    /** Not newer than `licenseServer.windowsServerVersion`: the component refuses such a pack at preview. */
     productVersion: ProductVersion;
     licenseType: LicenseType;
     count: pulumi.Input<number>;
-    /** @default undefined */
+    /**
+     * Take over this key pack of the server instead of installing one. At most one pack of the
+     * component may adopt a given key pack (two would count its licenses twice).
+     * @default undefined
+     */
     adoptKeyPackId?: number;
     /** @default false */
     allowDeleteWithIssuedLicenses?: boolean;
@@ -63,6 +73,13 @@ export interface RdsLicensingArgs {
      * @default ".rdls-sim"
      */
     simulatorHome?: string;
+    /**
+     * With the simulator target: manage a server of `licenseServer.name` that is already in the
+     * store (made by another stack, or by hand) without ever deleting it. Without it, `up` refuses a
+     * server this stack did not create, so one stack's `destroy` cannot delete another's server.
+     * @default false
+     */
+    adoptExistingServer?: boolean;
 }
 
 /** What the component tells about each pack. */
@@ -98,10 +115,14 @@ export class RdsLicensing extends pulumi.ComponentResource {
     public readonly licensingConfiguration?: LicensingConfiguration;
 
     constructor(name: string, args: RdsLicensingArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refused before anything is registered: a wrong pack fails `preview`, not `up`.
+        checkRdsLicensingArgs(name, args);
         super("rds-licensing:index:RdsLicensing", name, {}, opts);
         const server = provisionServer(name, args, this);
-        const { connection, serverName } = server;
+        const { connection, serverName, serverInstance } = server;
         this.azure = server.azure;
+        // One secret for every install request key of the stack's packs (see RequestKeySecret).
+        const requestKeys = new RequestKeySecret(`${name}-request-key`, { parent: this });
         const activation = new LicenseServerActivation(
             `${name}-activation`,
             {
@@ -109,6 +130,7 @@ export class RdsLicensing extends pulumi.ComponentResource {
                 server: serverName,
                 contact: args.licenseServer.contact,
                 deactivateOnDelete: args.licenseServer.deactivateOnDelete ?? false,
+                serverInstance,
             },
             { parent: this, dependsOn: server.ready },
         );
@@ -118,12 +140,13 @@ export class RdsLicensing extends pulumi.ComponentResource {
             const { name: packName, ...packArgs } = pack;
             const resource = new CalKeyPack(
                 `${name}-${packName}`,
-                { ...packArgs, connection, server: serverName },
+                { ...packArgs, ...secretNumbers(packArgs), connection, server: serverName, serverInstance, requestKeySecret: requestKeys.value },
                 { parent: this, dependsOn: [activation] },
             );
             packResources.push(resource);
             this.packs[packName] = {
-                keyPackId: resource.id,
+                // The first key pack the resource holds now (its ID names the first it ever installed).
+                keyPackId: resource.keyPackIds.apply((ids) => String(ids?.[0] ?? "")),
                 totalLicenses: resource.totalLicenses,
                 issuedLicenses: resource.issuedLicenses,
                 availableLicenses: resource.availableLicenses,
@@ -153,6 +176,8 @@ export class RdsLicensing extends pulumi.ComponentResource {
 interface ProvisionedServer {
     connection: pulumi.Output<Connection>;
     serverName: pulumi.Output<string>;
+    /** Changes when the server is rebuilt: its packs and activation are then applied again. */
+    serverInstance: pulumi.Output<string>;
     /** What must exist before anything runs on the server. */
     ready: pulumi.Resource[];
     azure?: AzureLicenseServer;
@@ -167,17 +192,65 @@ export function provisionServer(name: string, args: RdsLicensingArgs, parent: pu
         }
         const azure = new AzureLicenseServer(`${name}-azure`, args.azure, { parent });
         // Activation runs a script on the VM: the roles must be installed first.
-        return { connection: azure.connection, serverName: pulumi.output(azure.computerName), ready: [azure.rolesRunCommand], azure };
+        return {
+            connection: azure.connection,
+            serverName: pulumi.output(azure.computerName),
+            // The VM's unique ID (not its ARM ID, which a VM recreated under the same name keeps).
+            serverInstance: azure.vm.vmId,
+            ready: [azure.rolesRunCommand],
+            azure,
+        };
     }
     const server = new SimulatedLicenseServer(
         `${name}-server`,
-        { home: args.simulatorHome ?? ".rdls-sim", serverName: args.licenseServer.name, windowsServerVersion: args.licenseServer.windowsServerVersion },
+        {
+            home: args.simulatorHome ?? ".rdls-sim",
+            serverName: args.licenseServer.name,
+            windowsServerVersion: args.licenseServer.windowsServerVersion,
+            adoptExisting: args.adoptExistingServer ?? false,
+        },
         { parent },
     );
     // Every licensing resource names the server through these outputs, so each depends on it.
     return {
         connection: server.home.apply((home) => ({ kind: "simulator" as const, home })),
         serverName: server.serverName,
+        serverInstance: server.instanceId,
         ready: [],
     };
+}
+
+/**
+ * What RdsLicensing refuses in its arguments, before it registers anything (so at `preview`):
+ * pack names used twice, a key pack adopted by two packs, CALs newer than the license server.
+ */
+export function rdsLicensingArgsProblems(name: string, args: RdsLicensingArgs): string[] {
+    const problems: string[] = [];
+    const names = new Set<string>();
+    const adopters = new Map<number, string>();
+    const serverVersion = args.licenseServer.windowsServerVersion;
+    for (const pack of args.calPacks) {
+        if (names.has(pack.name)) problems.push(`calPacks: the name "${pack.name}" is used twice; pack names must be unique`);
+        names.add(pack.name);
+        if (pack.adoptKeyPackId !== undefined) {
+            const first = adopters.get(pack.adoptKeyPackId);
+            if (first !== undefined) {
+                problems.push(
+                    `calPacks "${first}" and "${pack.name}" both adopt key pack ${pack.adoptKeyPackId}; both would count its licenses. Keep adoptKeyPackId in one of them`,
+                );
+            } else adopters.set(pack.adoptKeyPackId, pack.name);
+        }
+        if (!serverAcceptsCalVersion(serverVersion, pack.productVersion)) {
+            problems.push(
+                `calPacks "${pack.name}" has productVersion ${pack.productVersion}, newer than licenseServer.windowsServerVersion ${serverVersion}; ` +
+                    `a license server only holds CALs of its own version or older. Use CALs of ${serverVersion} or older, or raise licenseServer.windowsServerVersion`,
+            );
+        }
+    }
+    return problems.map((p) => `RdsLicensing ${name}: ${p}`);
+}
+
+function checkRdsLicensingArgs(name: string, args: RdsLicensingArgs): void {
+    const problems = rdsLicensingArgsProblems(name, args);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
 }

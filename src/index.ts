@@ -20,22 +20,17 @@ function loadConfigOrExplain(): StackConfig {
 
 const config = loadConfigOrExplain();
 
-const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
-
 const licensing = new RdsLicensing("rds", {
     target: config.target,
     simulatorHome: config.simulator.home,
+    adoptExistingServer: config.simulator.adoptExistingServer,
     // Passwords come back wrapped with pulumi.secret (the config loader returns plain strings).
     azure: config.target === "azure" ? azureLicenseServerArgsFromConfig(config) : undefined,
     licensingMode: config.licensingMode,
     licenseServer: config.licenseServer,
-    calPacks: config.calPacks.map((pack) => ({
-        ...pack,
-        agreementNumber: secret("agreementNumber" in pack ? pack.agreementNumber : undefined),
-        licenseNumber: secret("licenseNumber" in pack ? pack.licenseNumber : undefined),
-        authorizationNumber: secret("authorizationNumber" in pack ? pack.authorizationNumber : undefined),
-        licenseCode: secret("licenseCode" in pack ? pack.licenseCode : undefined),
-    })),
+    // Numbers exactly as configured (the engine masks those spellings; the provider normalizes them
+    // inside itself), marked secret by the components whatever they are given.
+    calPacks: config.calPacks,
 });
 
 /** The stack outputs; the Azure ones only exist with `target: azure` (no "undefined output" warnings). */

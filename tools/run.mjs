@@ -90,6 +90,11 @@ const commands = {
         if (sh("tsc", ["-p", "tsconfig.json", "--noEmit"], { env }) !== 0) return 1;
         return sh("vitest", ["run", ...args], { env });
     },
+    // Many more model-based sequences than `npm test` runs (see test/model/): figures for a closing note.
+    soak: (env, args) =>
+        sh("vitest", ["run", "test/model", "test/integration/model.test.ts", ...args], {
+            env: { RDS_LICENSING_MODEL_RUNS: "400", RDS_LICENSING_ENGINE_MODEL_RUNS: "8", ...env },
+        }),
     drift: (env, args) => sh("node", [path.join(root, "dist", "src", "cli", "drift.js"), ...args], { env }),
     bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
 };

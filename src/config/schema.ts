@@ -97,6 +97,11 @@ export const calPackSchema = z.discriminatedUnion(
 export const simulatorSchema = z.strictObject({
     /** Folder of the simulator's store, relative to the project. */
     home: z.string({ error: "must be a folder path" }).min(1).default(".rdls-sim"),
+    /**
+     * Manage a simulated server that already exists (made by another stack or by hand) without ever
+     * deleting it; without it, `up` refuses a server this stack did not create.
+     */
+    adoptExistingServer: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -104,7 +109,7 @@ export const stackConfigSchema = z.strictObject({
     licenseServer: licenseServerSchema,
     licensingMode: z.enum(["PerUser", "PerDevice"], { error: "must be PerUser or PerDevice" }),
     calPacks: z.array(calPackSchema, { error: "must be a list of packs" }).default([]),
-    simulator: simulatorSchema.default({ home: ".rdls-sim" }),
+    simulator: simulatorSchema.default({ home: ".rdls-sim", adoptExistingServer: false }),
     /** Settings of the Azure target; see components/azure. */
     azure: azureSchema.optional(),
 });

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { checkNumber, serverAcceptsCalVersion } from "../licensing";
 import { azureCrossChecks } from "./azure";
 import { NAMESPACE, NUMBER_FIELDS, stackConfigSchema, type StackConfig } from "./schema";
+import { converted, shown, typedSetCommand, typeName, wrongTypeProblem, type SettingFacts } from "./types";
 
 /** One thing wrong with the stack config. Never carries a secret value. */
 export interface ConfigProblem {
@@ -33,7 +34,61 @@ const keyOf = (path: string) => `${NAMESPACE}:${path}`;
 const setHint = (path: string, what: string, secret = false) =>
     `pulumi config set${secret ? " --secret" : ""} --path '${path}' ${what}`;
 
-function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {
+/** Settings that must be stack secrets: the CAL numbers of each program, the Azure passwords. */
+const SECRET_NUMBER_FIELDS = new Set(Object.values(NUMBER_FIELDS).flatMap((fields) => fields.map((f) => f.field)));
+export function isSecretSetting(path: string): boolean {
+    const number = /^calPacks\[\d+\]\.(\w+)$/.exec(path);
+    if (number) return SECRET_NUMBER_FIELDS.has(number[1]!);
+    return path === "azure.adminPassword" || path === "azure.domain.joinPassword";
+}
+
+/** The raw value at a zod issue path, and whether there is one. */
+function valueAt(raw: unknown, segments: ReadonlyArray<PropertyKey>): { present: boolean; value?: unknown } {
+    let at: unknown = raw;
+    for (const s of segments) {
+        if (at === null || typeof at !== "object" || !Object.prototype.hasOwnProperty.call(at, s)) return { present: false };
+        at = (at as Record<PropertyKey, unknown>)[s];
+    }
+    return { present: at !== undefined, value: at };
+}
+
+/** The schema's complaint about `value` at `segments` (the rest of the config as it is), if any. */
+function stillRefused(raw: Record<string, unknown>, segments: ReadonlyArray<PropertyKey>, value: unknown): string | undefined {
+    const copy = structuredClone(raw) as Record<PropertyKey, unknown>;
+    let at = copy;
+    segments.slice(0, -1).forEach((s) => (at = at[s] as Record<PropertyKey, unknown>));
+    at[segments[segments.length - 1]!] = value;
+    const parsed = stackConfigSchema.safeParse(copy);
+    const path = pathOf(segments);
+    return parsed.success ? undefined : parsed.error.issues.find((i) => pathOf(i.path) === path)?.message;
+}
+
+/** A missing or wrong-typed value: "is required", or what type was found, with the `--type` fix. */
+function typeProblem(
+    issue: z.core.$ZodIssueInvalidType,
+    raw: Record<string, unknown>,
+    isSecret: (path: string) => boolean,
+): ConfigProblem {
+    const path = pathOf(issue.path);
+    const found = valueAt(raw, issue.path);
+    const facts: SettingFacts = {
+        path,
+        expected: issue.expected,
+        secretSetting: isSecretSetting(path),
+        secretNow: isSecret(path),
+        present: found.present,
+        stringThere: typeof found.value === "string",
+    };
+    if (!found.present) return { key: keyOf(path), problem: "is required", fix: typedSetCommand(facts) };
+    const problem = wrongTypeProblem(facts, found.value);
+    const value = converted(issue.expected, found.value);
+    if (!value.ok || facts.secretSetting || facts.secretNow) return { key: keyOf(path), problem, fix: typedSetCommand(facts) };
+    const refused = stillRefused(raw, issue.path, value.value);
+    if (refused === undefined) return { key: keyOf(path), problem, fix: typedSetCommand(facts, value.value) };
+    return { key: keyOf(path), problem, fix: `${typedSetCommand(facts)} (${shown(value.value)} is refused too: it ${refused})` };
+}
+
+function problemFromIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>, isSecret: (path: string) => boolean): ConfigProblem {
     const path = pathOf(issue.path);
     if (issue.code === "unrecognized_keys") {
         const where = path || "the namespace";
@@ -43,11 +98,19 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {
             fix: `remove it (pulumi config rm --path '${path ? `${path}.` : ""}${issue.keys[0]}'); check its spelling against the README`,
         };
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
-        return { key: keyOf(path), problem: "is required", fix: setHint(path, "<value>") };
-    }
+    if (issue.code === "invalid_type") return typeProblem(issue, raw, isSecret);
     if (issue.code === "invalid_union" && path.match(/calPacks\[\d+\]$/)) {
         return { key: keyOf(`${path}.program`), problem: issue.message, fix: setHint(`${path}.program`, "<program>") };
+    }
+    if (issue.code === "invalid_value") {
+        // One of a list of words: a number or boolean in its place is named as such.
+        const found = valueAt(raw, issue.path);
+        const foreign = found.present && typeof found.value !== "string" && !isSecret(path);
+        return {
+            key: keyOf(path),
+            problem: foreign ? `${issue.message}, found ${typeName(found.value)} (${shown(found.value)})` : issue.message,
+            fix: setHint(path, "<value>"),
+        };
     }
     return { key: keyOf(path), problem: issue.message, fix: setHint(path, "<value>") };
 }
@@ -73,7 +136,7 @@ function azureProblems(config: StackConfig, isSecret: (path: string) => boolean)
  */
 export function validateStackConfig(raw: Record<string, unknown>, isSecret: (path: string) => boolean): StackConfig {
     const parsed = stackConfigSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(parsed.error.issues.map(problemFromIssue));
+    if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => problemFromIssue(issue, raw, isSecret)));
     const config = parsed.data;
     const problems: ConfigProblem[] = [];
 
@@ -82,6 +145,7 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
     }
     problems.push(...azureProblems(config, isSecret));
     const seen = new Map<string, number>();
+    const adopted = new Map<number, number>();
     config.calPacks.forEach((pack, i) => {
         const at = `calPacks[${i}]`;
         const first = seen.get(pack.name);
@@ -92,6 +156,18 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
                 fix: setHint(`${at}.name`, "<another-name>"),
             });
         } else seen.set(pack.name, i);
+
+        if (pack.adoptKeyPackId !== undefined) {
+            const owner = adopted.get(pack.adoptKeyPackId);
+            if (owner !== undefined) {
+                const other = `calPacks[${owner}].adoptKeyPackId`;
+                problems.push({
+                    key: keyOf(`${at}.adoptKeyPackId`),
+                    problem: `adopts key pack ${pack.adoptKeyPackId}, which ${keyOf(other)} ("${config.calPacks[owner]!.name}") adopts already; both packs would count its licenses`,
+                    fix: `keep it in one pack: pulumi config rm --path '${at}.adoptKeyPackId' (or set the key pack this pack really adopts)`,
+                });
+            } else adopted.set(pack.adoptKeyPackId, i);
+        }
 
         if (!serverAcceptsCalVersion(config.licenseServer.windowsServerVersion, pack.productVersion)) {
             problems.push({
@@ -111,12 +187,11 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
                 });
                 continue;
             }
+            // The format only: the value flows on exactly as configured. The engine masks the secret
+            // as written; a normalized spelling would be a new string it does not know to mask, so
+            // the provider normalizes inside itself, at the point of use.
             const checked = checkNumber(format, value);
-            if (!checked.ok) {
-                problems.push({ key: keyOf(path), problem: checked.problem, fix: setHint(path, `<${format.expected}>`, true) });
-            } else {
-                (pack as Record<string, unknown>)[field] = checked.value;
-            }
+            if (!checked.ok) problems.push({ key: keyOf(path), problem: checked.problem, fix: setHint(path, `<${format.expected}>`, true) });
         }
     });
     if (problems.length > 0) throw new ConfigError(problems);

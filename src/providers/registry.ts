@@ -81,3 +81,13 @@ export function licenseServer(connection: Connection, server: string): LicenseSe
     }
     return new ScheduledLicenseServer(scheduler);
 }
+
+/**
+ * Forget every scheduler and executor, as a new provider process starts with none. For tests that
+ * play several engine runs in one process: each run must read the server afresh, as the engine's
+ * provider process does.
+ */
+export function forgetLicenseServers(): void {
+    schedulers.clear();
+    executors.clear();
+}

@@ -4,12 +4,14 @@
  */
 import { activationProvider } from "./activation/handlers";
 import { calKeyPackProvider } from "./cal-key-pack/handlers";
+import { requestKeySecretProvider } from "./request-key-secret/handlers";
 import { simulatedServerProvider } from "./simulated-server/handlers";
 
 export const providers = {
     calKeyPack: calKeyPackProvider,
     activation: activationProvider,
     simulatedServer: simulatedServerProvider,
+    requestKeySecret: requestKeySecretProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

@@ -52,13 +52,13 @@ afterAll(() => project?.remove());
 describe("licensing stack lifecycle", () => {
     it("previews the creation without touching a server", async () => {
         const changes = await plannedChanges();
-        expect(changes.filter((c) => c.op === "create")).toHaveLength(7);
+        expect(changes.filter((c) => c.op === "create")).toHaveLength(8);
         expect((await project.sim(["servers", "--json"])).stdout.trim()).toBe("[]");
     });
 
     it("creates the server, activates it and installs every pack", async () => {
         const up = await project.pulumiOk(["up", "--yes", "--skip-preview"]);
-        expect(up.stdout).toContain("7 created");
+        expect(up.stdout).toContain("8 created");
         const outputs = await project.outputs();
         expect(outputs.activationStatus).toBe("activated");
         expect(outputs.licenseServerId).toMatch(/^[0-9A-F-]{36}$/);

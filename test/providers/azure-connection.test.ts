@@ -105,6 +105,7 @@ describe("a CalKeyPack's life over an azure-run-command connection", () => {
             connection: connection(),
             server: "rdls01",
             packKey: "proj/dev/ea-users",
+            requestKeySecret: "a2c".repeat(22),
             program: "enterprise-agreement",
             agreementNumber: AGREEMENT,
             productVersion: "2022",

@@ -15,8 +15,8 @@ import { startAzurite, type Azurite } from "../support/azurite";
 const CONTAINER = "pulumi-state";
 const STACK_BLOB = ".pulumi/stacks/rds-licensing/test.json";
 const DRIFT = path.join(REPO_ROOT, "dist", "src", "cli", "drift.js");
-/** What `pulumi stack ls` counts after `up`: the 7 created resources and the stack itself. */
-const RESOURCES = 8;
+/** What `pulumi stack ls` counts after `up`: the 8 created resources and the stack itself. */
+const RESOURCES = 9;
 
 interface SimPack {
     program: string;
@@ -64,7 +64,7 @@ describe("licensing stack on an azblob:// backend (Azurite)", () => {
 
     it("creates the server, activates it and installs every pack", async () => {
         const up = await project.pulumiOk(["up", "--yes", "--skip-preview"]);
-        expect(up.stdout).toContain("7 created");
+        expect(up.stdout).toContain("8 created");
         expect((await project.outputs()).activationStatus).toBe("activated");
         expect(await totals()).toEqual({ "enterprise-agreement": 20, "open-license": 10, retail: 5 });
     });

@@ -63,7 +63,7 @@ describe("state locking on an azblob:// backend (Azurite)", () => {
         expect(held).toHaveLength(1);
         expect(held[0]).toMatch(new RegExp(`^${LOCKS}[0-9a-f-]{36}\\.json$`));
         expect(winner.code, `${winner.stdout}\n${winner.stderr}`).toBe(0);
-        expect(winner.stdout).toContain("7 created");
+        expect(winner.stdout).toContain("8 created");
         expect(secondEndedFirst, "the second up ran after the first had released its lock").toBe(true);
         expect(second!.code).not.toBe(0);
         const refusal = second!.stdout + second!.stderr;

@@ -98,7 +98,7 @@ describe("migrating a stack from local state to azblob:// (Azurite)", () => {
         for (const backup of fs.readdirSync(project.dir).filter((f) => f.startsWith("Pulumi.test.yaml.bak."))) fs.rmSync(path.join(project.dir, backup));
 
         const listed = JSON.parse((await project.pulumiOk(["stack", "ls", "--json"], env)).stdout) as Array<{ name: string; resourceCount: number }>;
-        expect(listed).toEqual([expect.objectContaining({ name: "test", resourceCount: 8 })]); // 7 resources and the stack
+        expect(listed).toEqual([expect.objectContaining({ name: "test", resourceCount: 9 })]); // 8 resources and the stack
         expectNoSecrets(await azurite.containerBytes(CONTAINER), "the azblob backend's blobs");
     });
 

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { contactSchema } from "../../config/schema";
 import { LicensingError, LicensingErrorKind, type ServerStatus } from "../../licensing";
-import { checkFailures } from "../check";
+import { checkFailures, containsUnknown, diffWithUnknowns } from "../check";
 import { connectionKey, connectionSchema } from "../connection";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
@@ -22,6 +22,8 @@ export const activationInputsSchema = z.object({
     /** The desired state; `read` reports the live one here. */
     activated: z.boolean().default(true),
     deactivateOnDelete: z.boolean().default(false),
+    /** Which instance of the server (see CalKeyPack's serverInstance): a new one is activated again. */
+    serverInstance: z.string().optional(),
 });
 export type ActivationInputs = z.output<typeof activationInputsSchema>;
 
@@ -47,6 +49,10 @@ async function ensureActivated(inputs: ActivationInputs): Promise<ServerStatus> 
     return status;
 }
 
+/** A new instance of the server (not a first instance ID in state written before there was one). */
+const rebuilt = (before: ActivationInputs, after: ActivationInputs) =>
+    before.serverInstance !== undefined && after.serverInstance !== undefined && before.serverInstance !== after.serverInstance;
+
 export const activationProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
         const parsed = activationInputsSchema.safeParse(Object.fromEntries(Object.entries(news).filter(([k]) => k !== "__provider")));
@@ -54,10 +60,12 @@ export const activationProvider = {
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
+        if (containsUnknown(news)) return diffWithUnknowns(olds, news, ["server"]);
         const before = parse(olds);
         const after = parse(news);
         const replaces = before.server !== after.server || connectionKey(before.connection) !== connectionKey(after.connection) ? ["server"] : [];
         const changed =
+            rebuilt(before, after) ||
             before.activated !== after.activated ||
             before.deactivateOnDelete !== after.deactivateOnDelete ||
             before.providerVersion !== after.providerVersion ||
@@ -87,7 +95,7 @@ export const activationProvider = {
     async update(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.UpdateResult> {
         const before = parse(olds);
         const inputs = parse(news);
-        const needsServer = !before.activated || JSON.stringify(before.contact) !== JSON.stringify(inputs.contact);
+        const needsServer = !before.activated || rebuilt(before, inputs) || JSON.stringify(before.contact) !== JSON.stringify(inputs.contact);
         if (!needsServer) return { outs: { ...olds, ...inputs } };
         return { outs: outputs(inputs, await ensureActivated(inputs)) };
     },

@@ -5,30 +5,54 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { LicensingError, LicensingErrorKind, type KeyPack } from "../../licensing";
 import { connectionKey } from "../connection";
-import { checkFailures } from "../check";
+import { checkFailures, containsUnknown, diffWithUnknowns } from "../check";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
-import { SECRET_FIELDS, calKeyPackInputsSchema, outputsFrom, parseInputs, type CalKeyPackOutputs } from "./inputs";
+import { calKeyPackInputsSchema, normalizedNumber, numberFieldsOf, outputsFrom, parseInputs, type CalKeyPackOutputs } from "./inputs";
 import { installFirst, reconcileCount } from "./reconcile";
 
 type Raw = Record<string, unknown>;
+type Inputs = ReturnType<typeof parseInputs>;
 
 /** Properties whose change installs a different pack: the old one is replaced. */
-const REPLACE_ON_CHANGE = ["program", "productVersion", "licenseType", "server", ...SECRET_FIELDS] as const;
+const REPLACE_ON_CHANGE = ["program", "productVersion", "licenseType", "server"] as const;
+/** Properties an update applies in place (a new server instance: the pack is installed again). */
+const UPDATE_ON_CHANGE = ["count", "providerVersion", "allowDeleteWithIssuedLicenses", "serverInstance"] as const;
 
-function serverOf(inputs: ReturnType<typeof parseInputs>) {
+function serverOf(inputs: Inputs) {
     return licenseServer(inputs.connection, inputs.server);
 }
 
-/** The live key packs among `ids`, in the resource's order. */
-async function livePacks(inputs: ReturnType<typeof parseInputs>, ids: number[]): Promise<KeyPack[]> {
+/**
+ * The live key packs among `ids`, in the resource's order. A key pack of another shape with one of
+ * these ids (a rebuilt server numbering its packs anew) is not this pack's.
+ */
+async function livePacks(inputs: Inputs, ids: number[]): Promise<KeyPack[]> {
     const all = await serverOf(inputs).listKeyPacks();
-    return ids.map((id) => all.find((p) => p.keyPackId === id)).filter((p): p is KeyPack => p !== undefined);
+    const ours = (p: KeyPack) => p.productVersion === inputs.productVersion && p.licenseType === inputs.licenseType;
+    return [...new Set(ids)].map((id) => all.find((p) => p.keyPackId === id && ours(p))).filter((p): p is KeyPack => p !== undefined);
 }
 
 function idsOf(id: string, props: Raw): number[] {
     const ids = props.keyPackIds;
     return Array.isArray(ids) && ids.length > 0 ? ids.map(Number) : [Number(id)];
+}
+
+/** Number fields whose normalized value differs: another spelling of the same number is no change. */
+function changedNumbers(before: Inputs, after: Inputs): string[] {
+    const fields = [...new Set([...numberFieldsOf(before.program), ...numberFieldsOf(after.program)])];
+    return fields.filter((field) => normalizedNumber(before, field) !== normalizedNumber(after, field));
+}
+
+const isGone = (err: unknown) => err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound;
+
+function issuedError(inputs: Inputs, keyPackId: number): LicensingError {
+    return new LicensingError({
+        kind: LicensingErrorKind.LicensesIssued,
+        message:
+            `${inputs.server}: key pack ${keyPackId} still has licenses issued to users or devices, so the pack was not uninstalled (nothing was); ` +
+            `free them first, or set allowDeleteWithIssuedLicenses: true on this pack to uninstall it anyway`,
+    });
 }
 
 export const calKeyPackProvider = {
@@ -40,11 +64,14 @@ export const calKeyPackProvider = {
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        const before = parseInputs(olds);
+        if (containsUnknown(news)) return { ...diffWithUnknowns(olds, news, REPLACE_ON_CHANGE), deleteBeforeReplace: false };
+        const before = parseInputs(stripOutputs(olds));
         const after = parseInputs(news);
         const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
+        replaces.push(...changedNumbers(before, after));
         if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
-        const updates = (["count", "providerVersion", "allowDeleteWithIssuedLicenses"] as const).filter((k) => before[k] !== after[k]);
+        // A first serverInstance (state written before it existed) is bookkeeping, not a rebuilt server.
+        const updates = UPDATE_ON_CHANGE.filter((k) => before[k] !== after[k] && !(k === "serverInstance" && before[k] === undefined));
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
     },
 
@@ -54,7 +81,7 @@ export const calKeyPackProvider = {
         let packs: KeyPack[];
         if (inputs.adoptKeyPackId !== undefined) {
             packs = await livePacks(inputs, [inputs.adoptKeyPackId]);
-            if (packs.length === 0 || packs[0].productVersion !== inputs.productVersion || packs[0].licenseType !== inputs.licenseType) {
+            if (packs.length === 0) {
                 throw new LicensingError({
                     kind: LicensingErrorKind.NotFound,
                     message:
@@ -67,7 +94,7 @@ export const calKeyPackProvider = {
             packs = [await installFirst(server, inputs)];
         }
         packs = await reconcileCount(server, inputs, packs, inputs.count);
-        return { id: String(packs[0].keyPackId), outs: outputsFrom(inputs, packs) };
+        return { id: String(packs[0].keyPackId), outs: outputsFrom(inputs, packs, inputs.count) };
     },
 
     async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
@@ -77,11 +104,11 @@ export const calKeyPackProvider = {
             packs = await livePacks(inputs, idsOf(id, props));
         } catch (err) {
             // The server itself is gone (a deleted VM or simulated server): so is every pack on it.
-            if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) return { id: "", props: {} };
+            if (isGone(err)) return { id: "", props: {} };
             throw err;
         }
         if (packs.length === 0) return { id: "", props: {} };
-        const outs = outputsFrom(inputs, packs);
+        const outs = outputsFrom(inputs, packs, appliedCountOf(props));
         // The live total becomes the `count` input, so a changed count shows as a diff against the program.
         const liveInputs = { ...stripOutputs(props), count: outs.totalLicenses };
         return { id, props: { ...outs, count: outs.totalLicenses }, inputs: liveInputs };
@@ -89,49 +116,62 @@ export const calKeyPackProvider = {
 
     async update(id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = parseInputs(news);
+        const before = parseInputs(stripOutputs(olds));
         const previous = olds as unknown as CalKeyPackOutputs;
-        const ids = idsOf(id, olds);
-        if (previous.totalLicenses === inputs.count && previous.keyPackIds?.length) {
+        const rebuilt = before.serverInstance !== undefined && inputs.serverInstance !== undefined && before.serverInstance !== inputs.serverInstance;
+        if (!rebuilt && previous.totalLicenses === inputs.count && previous.keyPackIds?.length) {
             // Nothing to do on the server (a provider upgrade or a setting that only lives in state).
             return { outs: { ...previous, ...inputs } };
         }
-        const packs = await livePacks(inputs, ids);
-        if (packs.length === 0) {
-            throw new LicensingError({
-                kind: LicensingErrorKind.NotFound,
-                message: `${inputs.server}: key pack ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` installs it again`,
-            });
+        let packs: KeyPack[] = [];
+        if (rebuilt) {
+            // Key pack ids of the old server mean nothing on the new one: install the pack again.
+            progress(`${inputs.server}: the license server was rebuilt; installing pack ${inputs.packKey.split("/").pop()} again`);
+        } else {
+            packs = await livePacks(inputs, idsOf(id, olds));
+            if (packs.length === 0) progress(`${inputs.server}: key pack ${idsOf(id, olds).join(", ")} is gone from the server; installing the pack again`);
         }
-        const result = await reconcileCount(serverOf(inputs), inputs, packs, inputs.count);
-        return { outs: outputsFrom(inputs, result) };
+        const result = await reconcileCount(serverOf(inputs), inputs, packs, inputs.count, { appliedCount: rebuilt ? undefined : appliedCountOf(olds) });
+        return { outs: outputsFrom(inputs, result, inputs.count) };
     },
 
     async delete(id: string, props: Raw): Promise<void> {
         const inputs = parseInputs(stripOutputs(props));
         const server = serverOf(inputs);
-        progress(`${inputs.server}: uninstalling key pack ${id}`);
-        for (const keyPackId of idsOf(id, props).reverse()) {
+        const ids = idsOf(id, props);
+        const refuseIfIssued = !inputs.allowDeleteWithIssuedLicenses;
+        if (refuseIfIssued && ids.length > 1) {
+            // Each uninstall checks its own key pack; check them all first, so a refusal changes nothing.
+            let live: KeyPack[];
             try {
-                await server.uninstall(keyPackId, !inputs.allowDeleteWithIssuedLicenses);
+                live = await livePacks(inputs, ids);
             } catch (err) {
-                if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) continue;
-                if (err instanceof LicensingError && err.kind === LicensingErrorKind.LicensesIssued) {
-                    throw new LicensingError({
-                        kind: err.kind,
-                        message:
-                            `${inputs.server}: key pack ${keyPackId} still has licenses issued to users or devices, so it was not uninstalled; ` +
-                            `free them first, or set allowDeleteWithIssuedLicenses: true on this pack to uninstall it anyway`,
-                    });
-                }
+                if (isGone(err)) return;
+                throw err;
+            }
+            const busy = live.find((p) => p.issuedLicenses > 0);
+            if (busy) throw issuedError(inputs, busy.keyPackId);
+        }
+        progress(`${inputs.server}: uninstalling key pack ${ids.join(", ")}`);
+        for (const keyPackId of [...ids].reverse()) {
+            try {
+                await server.uninstall(keyPackId, refuseIfIssued);
+            } catch (err) {
+                if (isGone(err)) continue;
+                if (err instanceof LicensingError && err.kind === LicensingErrorKind.LicensesIssued) throw issuedError(inputs, keyPackId);
                 throw err;
             }
         }
     },
 };
 
-const OUTPUT_FIELDS = ["keyPackIds", "keyPackType", "programName", "totalLicenses", "issuedLicenses", "availableLicenses", "expirationDate"];
+const OUTPUT_FIELDS = ["keyPackIds", "keyPackType", "programName", "totalLicenses", "issuedLicenses", "availableLicenses", "expirationDate", "appliedCount"];
 
 /** Outputs carry the inputs plus server figures; keep only the inputs. */
 function stripOutputs(props: Raw): Raw {
     return Object.fromEntries(Object.entries(props).filter(([k]) => !OUTPUT_FIELDS.includes(k)));
+}
+
+function appliedCountOf(props: Raw): number | undefined {
+    return typeof props.appliedCount === "number" ? props.appliedCount : undefined;
 }

@@ -33,6 +33,13 @@ export const calKeyPackInputsSchema = z
         licenseCode: optionalNumber,
         adoptKeyPackId: z.number().int().positive().optional(),
         allowDeleteWithIssuedLicenses: z.boolean().default(false),
+        /** The stack's RequestKeySecret: what request keys are HMACs under (never sent anywhere). */
+        requestKeySecret: z.string().min(32).optional(),
+        /**
+         * Which instance of the server the packs are on (a simulated server's instanceId, a VM's
+         * vmId): a new one means a rebuilt server, whose packs must be installed again.
+         */
+        serverInstance: z.string().optional(),
     })
     .superRefine((inputs, ctx) => {
         for (const { field, format } of NUMBER_FIELDS[inputs.program]) {
@@ -60,6 +67,11 @@ export interface CalKeyPackOutputs extends CalKeyPackInputs {
     issuedLicenses: number;
     availableLicenses: number;
     expirationDate?: string;
+    /**
+     * The total the provider last brought the pack to (create / update; `read` keeps it). A live
+     * total below it means licenses were removed on the server, not that the program asks for more.
+     */
+    appliedCount?: number;
 }
 
 /** Parse inputs, dropping the dynamic provider's own `__provider` property. */
@@ -68,10 +80,30 @@ export function parseInputs(raw: Record<string, unknown>): CalKeyPackInputs {
     return calKeyPackInputsSchema.parse(rest);
 }
 
+/**
+ * A number as the WMI method takes it. Numbers cross the program/engine boundary only as the user
+ * wrote them (the engine masks exactly those strings in its logs); they are normalized here, at the
+ * point of use, and the normalized spelling never leaves the provider process.
+ */
 function normalized(inputs: CalKeyPackInputs, field: string): string {
     const entry = NUMBER_FIELDS[inputs.program].find((f) => f.field === field);
     const raw = (inputs as Record<string, unknown>)[field] as string;
     return entry ? entry.format.normalize(raw) : raw;
+}
+
+/** The number fields of a program. */
+export function numberFieldsOf(program: LicenseProgram): string[] {
+    return NUMBER_FIELDS[program].map(({ field }) => field);
+}
+
+/** One number field normalized; undefined when the program has no such field. */
+export function normalizedNumber(inputs: CalKeyPackInputs, field: string): string | undefined {
+    return numberFieldsOf(inputs.program).includes(field) ? normalized(inputs, field) : undefined;
+}
+
+/** The program's numbers, normalized, in the catalog's order (for request keys). */
+export function normalizedNumbers(inputs: CalKeyPackInputs): string[] {
+    return numberFieldsOf(inputs.program).map((field) => normalized(inputs, field));
 }
 
 /** The install request for `count` licenses of this pack. */
@@ -90,11 +122,16 @@ export function installSpec(inputs: CalKeyPackInputs, count: number): InstallSpe
     return { program, agreementNumber: normalized(inputs, "agreementNumber"), ...shape };
 }
 
-/** Sum the server's packs that make up this resource into its outputs. */
-export function outputsFrom(inputs: CalKeyPackInputs, packs: KeyPack[]): CalKeyPackOutputs {
+/**
+ * Sum the server's packs that make up this resource into its outputs. A key pack counts once,
+ * however often it is listed: a pack list is a set.
+ */
+export function outputsFrom(inputs: CalKeyPackInputs, listed: KeyPack[], appliedCount?: number): CalKeyPackOutputs {
+    const packs = listed.filter((p, i) => listed.findIndex((q) => q.keyPackId === p.keyPackId) === i);
     const primary = packs[0];
     return {
         ...inputs,
+        ...(appliedCount !== undefined ? { appliedCount } : {}),
         keyPackIds: packs.map((p) => p.keyPackId),
         keyPackType: primary.keyPackType,
         programName: primary.programName,

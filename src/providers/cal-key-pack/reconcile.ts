@@ -2,27 +2,22 @@
  * Bring the key packs of one CalKeyPack to a desired license count. A real server adds a new key pack
  * for every install, so a pack that grew owns several key packs: the first is the resource's ID.
  */
-import { createHmac } from "crypto";
 import { LicensingError, LicensingErrorKind, type KeyPack, type LicenseServer } from "../../licensing";
 import { progress } from "../progress";
-import { SECRET_FIELDS, installSpec, type CalKeyPackInputs } from "./inputs";
-
-/**
- * Idempotency key of the first install. Keyed by the pack's numbers so a replacement with other
- * numbers never matches an older install; the numbers themselves never leave this hash.
- */
-export function createRequestKey(inputs: CalKeyPackInputs): string {
-    const secret = SECRET_FIELDS.map((f) => inputs[f] ?? "").join("|");
-    const shape = inputs.program === "retail" ? "retail" : `${inputs.program}|${inputs.productVersion}|${inputs.licenseType}`;
-    return createHmac("sha256", secret).update(`${inputs.packKey}|${shape}`).digest("hex").slice(0, 32);
-}
+import { installSpec, type CalKeyPackInputs } from "./inputs";
+import { createRequestKey, growRequestKey } from "./request-keys";
 
 const label = (inputs: CalKeyPackInputs) => `${inputs.server}: pack ${inputs.packKey.split("/").pop()}`;
+const totalOf = (packs: readonly KeyPack[]) => packs.reduce((n, p) => n + p.totalLicenses, 0);
 
-/** Install `count` licenses as the pack's first key pack (or get the one a previous attempt installed). */
+/**
+ * Install `count` licenses as the pack's first key pack (or get the one a previous attempt
+ * installed). A retail code the server consumed before (the pack was uninstalled by hand, or the
+ * server was rebuilt) comes back through ReinstallRetailPurchaseLicenseKeyPack.
+ */
 export async function installFirst(server: LicenseServer, inputs: CalKeyPackInputs): Promise<KeyPack> {
     progress(`${label(inputs)}: installing ${inputs.count} ${inputs.licenseType} CALs for Windows Server ${inputs.productVersion} (${inputs.program})`);
-    const pack = await server.install(installSpec(inputs, inputs.count), createRequestKey(inputs));
+    const pack = await server.install(installSpec(inputs, inputs.count), createRequestKey(inputs), { allowReinstall: inputs.program === "retail" });
     if (pack.productVersion !== inputs.productVersion || pack.licenseType !== inputs.licenseType) {
         throw new LicensingError({
             kind: LicensingErrorKind.EntitlementRefused,
@@ -32,35 +27,77 @@ export async function installFirst(server: LicenseServer, inputs: CalKeyPackInpu
                 `correct productVersion/licenseType of this pack in the stack config`,
         });
     }
-    progress(`${label(inputs)}: installed key pack ${pack.keyPackId} (${pack.totalLicenses} licenses)`);
+    const how = pack.reinstalled ? "reinstalled" : "installed";
+    progress(`${label(inputs)}: ${how} key pack ${pack.keyPackId} (${pack.totalLicenses} licenses)`);
     return pack;
 }
 
-/** Grow or shrink `packs` (oldest first) to `desired` licenses; returns the packs that remain. */
+/** Why the pack is below its count, for the retail pack that cannot grow. */
+export interface ReconcileContext {
+    /** The total the provider last brought the pack to (outputs' appliedCount). */
+    appliedCount?: number;
+}
+
+/**
+ * Grow or shrink `packs` (oldest first) to `desired` licenses; returns the packs that remain. Each
+ * round starts from what the last one left; a retried grow may return a pack an earlier attempt
+ * installed (with another count), so a second round evens that out.
+ */
 export async function reconcileCount(
     server: LicenseServer,
     inputs: CalKeyPackInputs,
-    packs: KeyPack[],
+    start: KeyPack[],
     desired: number,
+    context: ReconcileContext = {},
 ): Promise<KeyPack[]> {
-    const total = packs.reduce((n, p) => n + p.totalLicenses, 0);
-    if (total < desired) return grow(server, inputs, packs, desired - total, desired);
-    if (total > desired) return shrink(server, inputs, packs, total - desired);
-    return packs;
+    let packs = start;
+    for (let round = 0; round < 3; round++) {
+        const total = totalOf(packs);
+        if (total === desired) return packs;
+        packs = total < desired ? await grow(server, inputs, packs, desired, context) : await shrink(server, inputs, packs, total - desired);
+    }
+    if (totalOf(packs) === desired) return packs;
+    throw new LicensingError({
+        kind: LicensingErrorKind.Failed,
+        message: `${label(inputs)}: the key packs hold ${totalOf(packs)} licenses after three rounds, not ${desired}; run \`pulumi refresh\` and \`pulumi up\` again`,
+    });
 }
 
-async function grow(server: LicenseServer, inputs: CalKeyPackInputs, packs: KeyPack[], missing: number, desired: number) {
-    if (inputs.program === "retail") {
-        throw new LicensingError({
-            kind: LicensingErrorKind.InvalidParameter,
+function retailCannotGrow(inputs: CalKeyPackInputs, packs: KeyPack[], desired: number, context: ReconcileContext): LicensingError {
+    const total = totalOf(packs);
+    const ids = packs.map((p) => p.keyPackId).join(", ");
+    if (context.appliedCount !== undefined && total < context.appliedCount) {
+        const removed = context.appliedCount - total;
+        return new LicensingError({
+            kind: LicensingErrorKind.NotEnoughAvailable,
             message:
-                `${label(inputs)}: a retail license code installs a fixed pack of ${packs[0]?.totalLicenses ?? "?"} licenses and cannot grow; ` +
-                `add another retail pack with a new license code instead of raising count`,
+                `${label(inputs)}: ${removed} licenses of this retail pack were removed on the server (key pack ${ids} holds ${total} of ${context.appliedCount}); ` +
+                `a retail code cannot install more. Either accept the live count (set count: ${total} for this pack), ` +
+                `or reinstall the code: uninstall key pack ${ids} on the server (RD Licensing Manager, or \`rdls-sim uninstall ${ids}\`), ` +
+                `then \`pulumi up --refresh\` reinstalls it with all its licenses`,
         });
     }
+    return new LicensingError({
+        kind: LicensingErrorKind.InvalidParameter,
+        message:
+            `${label(inputs)}: a retail license code installs a fixed pack of ${total} licenses and cannot grow to ${desired}; ` +
+            `set count: ${total}, and add another retail pack with a new license code for more licenses`,
+    });
+}
+
+async function grow(server: LicenseServer, inputs: CalKeyPackInputs, packs: KeyPack[], desired: number, context: ReconcileContext) {
+    if (packs.length === 0) return [await installFirst(server, { ...inputs, count: desired })];
+    if (inputs.program === "retail") throw retailCannotGrow(inputs, packs, desired, context);
+    const missing = desired - totalOf(packs);
     progress(`${label(inputs)}: adding ${missing} licenses (to ${desired})`);
-    const key = `${createRequestKey(inputs)}:grow:${desired}:${packs[0]?.keyPackId ?? 0}`;
-    const added = await server.install(installSpec(inputs, missing), key);
+    const added = await server.install(installSpec(inputs, missing), growRequestKey(inputs, packs));
+    if (packs.some((p) => p.keyPackId === added.keyPackId)) {
+        // Cannot happen with keys unique per situation; counting it twice would be worse than stopping.
+        throw new LicensingError({
+            kind: LicensingErrorKind.Failed,
+            message: `${label(inputs)}: the server answered the install of ${missing} licenses with key pack ${added.keyPackId}, which the pack already holds; nothing was counted twice: run \`pulumi refresh\`, then \`pulumi up\``,
+        });
+    }
     return [...packs, added];
 }
 
