@@ -1,12 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
-import type { Connection } from "../src/providers/connection";
+import type { Connection } from "./connection";
+import { SECRET_NUMBER_FIELDS } from "../src/licensing/programs";
 import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 import { RequestKeySecret } from "./request-key-secret";
 
-/** The inputs that hold a licensing program's numbers: always secrets. */
-export const SECRET_NUMBER_INPUTS = ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"] as const;
+/** The inputs that hold a licensing program's numbers: always secrets (the catalog's number fields). */
+export const SECRET_NUMBER_INPUTS = SECRET_NUMBER_FIELDS;
 type SecretNumberInput = (typeof SECRET_NUMBER_INPUTS)[number];
+
+/**
+ * The outputs a CalKeyPack registers as secret: the numbers and the request key secret, plus any
+ * the caller asked for (merged, never dropped).
+ */
+export function calKeyPackSecretOutputs(requested: readonly string[] = []): string[] {
+    return [...new Set([...SECRET_NUMBER_INPUTS, "requestKeySecret", ...requested])];
+}
 
 /**
  * The number inputs given, each wrapped with `pulumi.secret` (a secret stays one; a plain string
@@ -48,22 +57,26 @@ export interface CalKeyPackArgs {
      * ```ts
      * agreementNumber: config.requireSecret("eaNumber")
      * ```
+     * @default undefined (required by the agreement programs)
      */
     agreementNumber?: pulumi.Input<string>;
     /**
      * Open License number (8 digits), with `authorizationNumber`, for `open-license`.
      * Always a secret: the component wraps it with `pulumi.secret` whatever it is given.
+     * @default undefined (required by `open-license`)
      */
     licenseNumber?: pulumi.Input<string>;
     /**
      * Open License authorization number (15 letters or digits).
      * Always a secret: the component wraps it with `pulumi.secret` whatever it is given.
+     * @default undefined (required by `open-license`)
      */
     authorizationNumber?: pulumi.Input<string>;
     /**
      * Retail license code (25 letters or digits; hyphens allowed), for `retail`.
      * Always a secret: the component wraps it with `pulumi.secret` whatever it is given; pass it as
      * written, hyphens and all.
+     * @default undefined (required by `retail`)
      */
     licenseCode?: pulumi.Input<string>;
     /** Windows Server version of the CALs; not newer than the license server's. */
@@ -107,18 +120,39 @@ export interface CalKeyPackArgs {
  * Its ID is the key pack ID. Issued and available figures are outputs that never cause a diff;
  * `pulumi refresh` reads the live total back, so a changed count shows as drift.
  *
- * @example Enterprise Agreement CALs
+ * The license server must be activated before a pack installs: depend on its
+ * {@link LicenseServerActivation} (or use {@link RdsLicensing}, which wires the order itself).
+ *
+ * @example Enterprise Agreement CALs on a simulated server
  * ```ts
+ * const config = new pulumi.Config();
+ * const server = new SimulatedLicenseServer("rdls01", { serverName: "RDLS01", windowsServerVersion: "2022" });
+ * const connection = server.home.apply((home) => ({ kind: "simulator" as const, home }));
+ * const activation = new LicenseServerActivation("rdls01-activation", {
+ *     connection, server: server.serverName, serverInstance: server.instanceId,
+ *     contact: { firstName: "Ada", lastName: "Lovelace", company: "Contoso", countryRegion: "GB" },
+ * });
  * const pack = new CalKeyPack("ea-2022-users", {
- *     connection: { kind: "simulator", home: ".rdls-sim" },
- *     server: "rdls01",
+ *     connection, server: server.serverName, serverInstance: server.instanceId,
  *     program: "enterprise-agreement",
  *     agreementNumber: config.requireSecret("eaNumber"),
  *     productVersion: "2022",
  *     licenseType: "per-user",
  *     count: 50,
- * });
+ * }, { dependsOn: [activation] });
  * export const available = pack.availableLicenses;
+ * ```
+ *
+ * @example Retail CALs sharing the stack's request key secret
+ * ```ts
+ * const keys = new RequestKeySecret("request-key");
+ * new CalKeyPack("retail-2022-devices", {
+ *     connection, server: server.serverName, serverInstance: server.instanceId,
+ *     program: "retail",
+ *     licenseCode: config.requireSecret("retailCode"),   // hyphens and all: the code installs a fixed pack
+ *     productVersion: "2022", licenseType: "per-device", count: 20,
+ *     requestKeySecret: keys.value,
+ * }, { dependsOn: [activation] });
  * ```
  */
 export class CalKeyPack extends DynamicResource {
@@ -159,7 +193,7 @@ export class CalKeyPack extends DynamicResource {
             props,
             {
                 ...opts,
-                additionalSecretOutputs: [...SECRET_NUMBER_INPUTS, "requestKeySecret"],
+                additionalSecretOutputs: calKeyPackSecretOutputs(opts?.additionalSecretOutputs),
             },
         );
     }

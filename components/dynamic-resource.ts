@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { dynamicTypeToken, type DynamicResourceType } from "../src/licensing/resource-types";
 import type { ProviderKind } from "../src/providers/runtime";
 
 /**
@@ -30,11 +31,12 @@ export function providerModuleSource(kind: ProviderKind): string {
 export abstract class DynamicResource extends pulumi.CustomResource {
     protected constructor(
         kind: ProviderKind,
-        type: { module: string; name: string },
+        /** One of the catalog's dynamic resources (src/licensing/resource-types.ts). */
+        type: DynamicResourceType,
         name: string,
         props: pulumi.Inputs,
         opts?: pulumi.CustomResourceOptions,
     ) {
-        super(`pulumi-nodejs:dynamic/${type.module}:${type.name}`, name, { ...props, __provider: providerModuleSource(kind) }, opts);
+        super(dynamicTypeToken(type), name, { ...props, __provider: providerModuleSource(kind) }, opts);
     }
 }

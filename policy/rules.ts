@@ -12,22 +12,21 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PRODUCT_VERSIONS, serverAcceptsCalVersion, type ProductVersion } from "../src/licensing/codes";
+import { LICENSING_MODES } from "../src/licensing/modes";
+import { SECRET_NUMBER_FIELDS } from "../src/licensing/programs";
+import { RESOURCE_TYPES } from "../src/licensing/resource-types";
 import { secretPaths } from "./secret-paths";
 
-export const TYPES = {
-    calKeyPack: "pulumi-nodejs:dynamic/licensing:CalKeyPack",
-    simulatedServer: "pulumi-nodejs:dynamic/simulator:SimulatedLicenseServer",
-    stack: "pulumi:pulumi:Stack",
-} as const;
+export const TYPES = RESOURCE_TYPES;
 
 /** azure-native network types, with or without an explicit API version module. */
 const NSG_TYPE = /^azure-native:network(\/v[0-9a-z]+)?:NetworkSecurityGroup$/;
 const SECURITY_RULE_TYPE = /^azure-native:network(\/v[0-9a-z]+)?:SecurityRule$/;
 const LICENSING_CONFIGURATION_TYPE = /LicensingConfiguration$/;
 
-/** The CalKeyPack inputs that carry agreement numbers and license codes. */
-export const NUMBER_FIELDS = ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"] as const;
-export const LICENSING_MODES = ["PerUser", "PerDevice"] as const;
+/** The CalKeyPack inputs that carry agreement numbers and license codes (the catalog's secret numbers). */
+export const NUMBER_FIELDS = SECRET_NUMBER_FIELDS;
+export { LICENSING_MODES };
 
 /**
  * Read a property that may be unknown during preview: the framework's proxy throws on unknown values,
@@ -210,7 +209,7 @@ export const serverVersionCoversCals: StackValidationPolicy = {
 
 export const licensingModeSet: StackValidationPolicy = {
     name: "licensing-mode-set",
-    description: "A stack that installs CALs must set the RDS licensing mode (PerUser or PerDevice).",
+    description: `A stack that installs CALs must set the RDS licensing mode (${LICENSING_MODES.join(" or ")}).`,
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         if (!args.resources.some((r) => r.type === TYPES.calKeyPack)) return;
@@ -228,7 +227,7 @@ export const licensingModeSet: StackValidationPolicy = {
         }
         if (unknownSeen) return;
         reportViolation(
-            "The stack installs CAL key packs but sets no licensing mode: set `rds-licensing:licensingMode` to PerUser or PerDevice " +
+            `The stack installs CAL key packs but sets no licensing mode: set \`rds-licensing:licensingMode\` to ${LICENSING_MODES.join(" or ")} ` +
                 "(the stack program exports it as `licensingMode`), so RD Session Hosts request the CAL type you bought.",
         );
     },

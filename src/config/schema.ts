@@ -4,14 +4,14 @@
  */
 import { z } from "zod";
 import {
-    AGREEMENT_NUMBER,
     ISO_3166_ALPHA2,
     LICENSE_PROGRAMS,
-    OPEN_LICENSE_AUTHORIZATION,
-    OPEN_LICENSE_NUMBER,
+    LICENSE_TYPES,
+    LICENSING_MODES,
     PRODUCT_VERSIONS,
-    RETAIL_LICENSE_CODE,
-    type NumberFormat,
+    numberFieldsOf,
+    type LicenseProgram,
+    type NumberFieldOf,
 } from "../licensing";
 import { azureSchema } from "./azure";
 
@@ -58,7 +58,7 @@ const packCommon = {
         error: "must be 1 to 48 lower-case letters, digits or hyphens, starting with a letter or digit",
     }),
     productVersion: version,
-    licenseType: z.enum(["per-user", "per-device"], { error: "must be per-user or per-device" }),
+    licenseType: z.enum(LICENSE_TYPES, { error: `must be ${LICENSE_TYPES.join(" or ")}` }),
     count: z
         .number({ error: "must be a number" })
         .int({ error: "must be a whole number" })
@@ -70,29 +70,16 @@ const packCommon = {
     allowDeleteWithIssuedLicenses: z.boolean({ error: "must be true or false" }).default(false),
 };
 
-const agreementPrograms = LICENSE_PROGRAMS.filter((p) => p !== "retail" && p !== "open-license") as [
-    "select",
-    "enterprise-agreement",
-    "campus",
-    "school",
-    "spla",
-    "other-agreement",
-];
+/** One program's pack: the common settings, the program's id and its numbers (catalog.ts). */
+function packSchema<P extends LicenseProgram>(program: P) {
+    const numbers = Object.fromEntries(numberFieldsOf(program).map((f) => [f.name, secretNumber])) as { [F in NumberFieldOf<P>]: typeof secretNumber };
+    return z.strictObject({ ...packCommon, program: z.literal(program), ...numbers });
+}
+type PackSchema = { [P in LicenseProgram]: ReturnType<typeof packSchema<P>> }[LicenseProgram];
 
-export const calPackSchema = z.discriminatedUnion(
-    "program",
-    [
-        z.strictObject({ ...packCommon, program: z.enum(agreementPrograms), agreementNumber: secretNumber }),
-        z.strictObject({
-            ...packCommon,
-            program: z.literal("open-license"),
-            licenseNumber: secretNumber,
-            authorizationNumber: secretNumber,
-        }),
-        z.strictObject({ ...packCommon, program: z.literal("retail"), licenseCode: secretNumber }),
-    ],
-    { error: `program must be one of ${LICENSE_PROGRAMS.join(", ")}` },
-);
+export const calPackSchema = z.discriminatedUnion("program", LICENSE_PROGRAMS.map(packSchema) as unknown as [PackSchema, ...PackSchema[]], {
+    error: `program must be one of ${LICENSE_PROGRAMS.join(", ")}`,
+});
 
 export const simulatorSchema = z.strictObject({
     /** Folder of the simulator's store, relative to the project. */
@@ -107,7 +94,7 @@ export const simulatorSchema = z.strictObject({
 export const stackConfigSchema = z.strictObject({
     target: z.enum(["simulator", "azure"], { error: "must be simulator or azure" }).default("simulator"),
     licenseServer: licenseServerSchema,
-    licensingMode: z.enum(["PerUser", "PerDevice"], { error: "must be PerUser or PerDevice" }),
+    licensingMode: z.enum(LICENSING_MODES, { error: `must be ${LICENSING_MODES.join(" or ")}` }),
     calPacks: z.array(calPackSchema, { error: "must be a list of packs" }).default([]),
     simulator: simulatorSchema.default({ home: ".rdls-sim", adoptExistingServer: false }),
     /** Settings of the Azure target; see components/azure. */
@@ -117,13 +104,3 @@ export const stackConfigSchema = z.strictObject({
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type CalPackConfig = StackConfig["calPacks"][number];
 export type ContactConfig = z.output<typeof contactSchema>;
-
-/** The secret number fields of each program, with their formats. */
-export const NUMBER_FIELDS: Record<string, ReadonlyArray<{ field: string; format: NumberFormat }>> = {
-    retail: [{ field: "licenseCode", format: RETAIL_LICENSE_CODE }],
-    "open-license": [
-        { field: "licenseNumber", format: OPEN_LICENSE_NUMBER },
-        { field: "authorizationNumber", format: OPEN_LICENSE_AUTHORIZATION },
-    ],
-    ...Object.fromEntries(agreementPrograms.map((p) => [p, [{ field: "agreementNumber", format: AGREEMENT_NUMBER }]])),
-};

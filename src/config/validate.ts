@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { checkNumber, serverAcceptsCalVersion } from "../licensing";
+import { SECRET_NUMBER_FIELDS, checkNumber, numberFieldsOf, serverAcceptsCalVersion } from "../licensing";
 import { azureCrossChecks } from "./azure";
-import { NAMESPACE, NUMBER_FIELDS, stackConfigSchema, type StackConfig } from "./schema";
+import { NAMESPACE, stackConfigSchema, type StackConfig } from "./schema";
 import { converted, shown, typedSetCommand, typeName, wrongTypeProblem, type SettingFacts } from "./types";
 
 /** One thing wrong with the stack config. Never carries a secret value. */
@@ -35,10 +35,10 @@ const setHint = (path: string, what: string, secret = false) =>
     `pulumi config set${secret ? " --secret" : ""} --path '${path}' ${what}`;
 
 /** Settings that must be stack secrets: the CAL numbers of each program, the Azure passwords. */
-const SECRET_NUMBER_FIELDS = new Set(Object.values(NUMBER_FIELDS).flatMap((fields) => fields.map((f) => f.field)));
+const SECRET_NUMBERS: ReadonlySet<string> = new Set(SECRET_NUMBER_FIELDS);
 export function isSecretSetting(path: string): boolean {
     const number = /^calPacks\[\d+\]\.(\w+)$/.exec(path);
-    if (number) return SECRET_NUMBER_FIELDS.has(number[1]!);
+    if (number) return SECRET_NUMBERS.has(number[1]!);
     return path === "azure.adminPassword" || path === "azure.domain.joinPassword";
 }
 
@@ -176,10 +176,10 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
                 fix: `use CALs of ${config.licenseServer.windowsServerVersion} or older, or raise licenseServer.windowsServerVersion`,
             });
         }
-        for (const { field, format } of NUMBER_FIELDS[pack.program]) {
-            const path = `${at}.${field}`;
-            const value = (pack as Record<string, unknown>)[field] as string;
-            if (!isSecret(path)) {
+        for (const { name, format, secret } of numberFieldsOf(pack.program)) {
+            const path = `${at}.${name}`;
+            const value = (pack as Record<string, unknown>)[name] as string;
+            if (secret && !isSecret(path)) {
                 problems.push({
                     key: keyOf(path),
                     problem: `is stored in plain text; ${format.label}s must be stack secrets`,

@@ -4,46 +4,9 @@
  * Source: Microsoft Learn pages for those classes; see docs/licensing-facts in the README.
  */
 
-/** The licensing programs of the *Install Licenses* wizard, as the stack config names them. */
-export const LicenseProgram = {
-    Retail: "retail",
-    OpenLicense: "open-license",
-    Select: "select",
-    EnterpriseAgreement: "enterprise-agreement",
-    Campus: "campus",
-    School: "school",
-    Spla: "spla",
-    OtherAgreement: "other-agreement",
-} as const;
-export type LicenseProgram = (typeof LicenseProgram)[keyof typeof LicenseProgram];
-export const LICENSE_PROGRAMS = Object.values(LicenseProgram) as readonly LicenseProgram[];
-
-/** Programs installed with InstallAgreementLicenseKeyPack, with their AgreementType code. */
-export const AGREEMENT_TYPE = {
-    select: 0,
-    "enterprise-agreement": 1,
-    campus: 2,
-    school: 3,
-    spla: 4,
-    "other-agreement": 5,
-} as const satisfies Partial<Record<LicenseProgram, number>>;
-export type AgreementProgram = keyof typeof AGREEMENT_TYPE;
-
-export function isAgreementProgram(program: LicenseProgram): program is AgreementProgram {
-    return Object.prototype.hasOwnProperty.call(AGREEMENT_TYPE, program);
-}
-
-/** The name RD Licensing Manager shows in its "License Program" column. */
-export const PROGRAM_DISPLAY_NAME: Record<LicenseProgram, string> = {
-    retail: "Retail Purchase",
-    "open-license": "Open License",
-    select: "Select License",
-    "enterprise-agreement": "Enterprise Agreement",
-    campus: "Campus Agreement",
-    school: "School Agreement",
-    spla: "Service Provider License Agreement",
-    "other-agreement": "Other Agreement",
-};
+// The programs (ids, labels, AgreementType codes, methods) are in catalog.ts; these type names are
+// kept here for the modules that import them from this file.
+export type { AgreementProgram, LicenseProgram } from "./programs";
 
 /** Win32_TSLicenseKeyPack.KeyPackType. */
 export const KeyPackType = {
@@ -57,16 +20,10 @@ export const KeyPackType = {
 } as const;
 export type KeyPackType = (typeof KeyPackType)[keyof typeof KeyPackType];
 
-/** The KeyPackType a pack installed through each program carries. */
-export function keyPackTypeOf(program: LicenseProgram): KeyPackType {
-    if (program === "retail") return KeyPackType.Retail;
-    if (program === "open-license") return KeyPackType.OpenLicense;
-    return KeyPackType.Volume;
-}
-
 /** Per-user or per-device CALs, as the stack config names them. */
 export const LicenseType = { PerUser: "per-user", PerDevice: "per-device" } as const;
 export type LicenseType = (typeof LicenseType)[keyof typeof LicenseType];
+export const LICENSE_TYPES = [LicenseType.PerUser, LicenseType.PerDevice] as const satisfies readonly LicenseType[];
 
 /** Win32_TSLicenseKeyPack.ProductType (3 = built-in appears in newer docs only). */
 export const PRODUCT_TYPE = { "per-device": 0, "per-user": 1 } as const satisfies Record<LicenseType, number>;

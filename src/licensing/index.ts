@@ -1,4 +1,10 @@
 export * from "./codes";
+export * from "./catalog";
+export * from "./programs";
+// codes.ts re-exports these two type-only: name the value and type of programs.ts explicitly.
+export { LicenseProgram, type AgreementProgram } from "./programs";
+export * from "./modes";
+export * from "./resource-types";
 export * from "./errors";
 export * from "./numbers";
 export * from "./operations";

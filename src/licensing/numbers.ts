@@ -1,7 +1,7 @@
 /**
- * Formats of the numbers each licensing program asks for, as the Install Licenses wizard and the
- * WMI methods take them. Shared by the stack config (refuse early), the simulator's Clearinghouse
- * model and the drivers. Functions here never echo a number back in their messages.
+ * How a licensing number is checked: its form, the spellings users type (hyphens, spaces) and the
+ * secret-free messages about it. The numbers themselves (which program asks for which) are in
+ * catalog.ts. Functions here never echo a number back in their messages.
  */
 
 export interface NumberFormat {
@@ -9,47 +9,27 @@ export interface NumberFormat {
     readonly label: string;
     /** The accepted form, in words, for error messages. */
     readonly expected: string;
-    /** Strip what users commonly type (hyphens, spaces) and upper-case. */
+    /**
+     * Hyphen handling. `strip`: spaces and hyphens between groups are removed and letters
+     * upper-cased before the check (the wizard shows such codes in groups). `keep`: only surrounding
+     * whitespace is trimmed, so a hyphen or a space inside fails the check.
+     */
+    readonly separators: "strip" | "keep";
+    /** The normalized form. */
+    readonly pattern: RegExp;
+    /** A fictitious example, safe to print. */
+    readonly example: string;
+    /** The normalized spelling, as the WMI method takes it. */
     normalize(raw: string): string;
     /** True when the normalized value has the right form. */
     test(normalized: string): boolean;
-    /** A fictitious example, safe to print. */
-    readonly example: string;
 }
 
-const stripSeparators = (raw: string) => raw.replace(/[\s-]/g, "").toUpperCase();
-
-export const AGREEMENT_NUMBER: NumberFormat = {
-    label: "agreement number",
-    expected: "7 digits",
-    normalize: (raw) => raw.trim(),
-    test: (v) => /^\d{7}$/.test(v),
-    example: "1234567",
-};
-
-export const RETAIL_LICENSE_CODE: NumberFormat = {
-    label: "license code",
-    expected: "25 letters or digits (hyphens between groups of 5 are allowed)",
-    normalize: stripSeparators,
-    test: (v) => /^[A-Z0-9]{25}$/.test(v),
-    example: "ABCDE-12345-FGHIJ-67890-KLMNO",
-};
-
-export const OPEN_LICENSE_NUMBER: NumberFormat = {
-    label: "license number",
-    expected: "8 digits",
-    normalize: (raw) => raw.trim(),
-    test: (v) => /^\d{8}$/.test(v),
-    example: "12345678",
-};
-
-export const OPEN_LICENSE_AUTHORIZATION: NumberFormat = {
-    label: "authorization number",
-    expected: "15 letters or digits",
-    normalize: stripSeparators,
-    test: (v) => /^[A-Z0-9]{15}$/.test(v),
-    example: "ABCDE12345FGHIJ",
-};
+/** A format from its description: normalize and test follow `separators` and `pattern`. */
+export function numberFormat(spec: Omit<NumberFormat, "normalize" | "test">): NumberFormat {
+    const normalize = spec.separators === "strip" ? (raw: string) => raw.replace(/[\s-]/g, "").toUpperCase() : (raw: string) => raw.trim();
+    return { ...spec, normalize, test: (v) => spec.pattern.test(v) };
+}
 
 /** Normalize and check a number; returns the normalized value or a secret-free problem statement. */
 export function checkNumber(format: NumberFormat, raw: string): { ok: true; value: string } | { ok: false; problem: string } {

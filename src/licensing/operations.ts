@@ -3,7 +3,8 @@
  * (one Run Command, one SSH session, one simulator execution), so the provider can share an execution
  * between resources: see ../scheduling/.
  */
-import type { AgreementProgram, LicenseType, ProductVersion } from "./codes";
+import type { LicenseType, ProductVersion } from "./codes";
+import type { LicenseProgram, ProgramNumbers } from "./programs";
 import type { LicensingErrorData } from "./errors";
 
 /** Activation contact information (Win32_TSLicenseServer properties). */
@@ -61,17 +62,12 @@ interface PackShape {
 }
 
 /**
- * What an install needs. Number fields are secrets: they travel only as protected parameters or
- * stdin, and are never logged, stored in plain text or echoed in errors.
+ * What an install needs: the program, its numbers (catalog.ts) and the pack's shape. Number fields
+ * are secrets: they travel only as protected parameters or stdin, and are never logged, stored in
+ * plain text or echoed in errors. Where the numbers alone determine the pack (a retail code), the
+ * declared version, type and count are what the buyer expects, checked against what the server installs.
  */
-export type InstallSpec =
-    | ({ program: AgreementProgram; agreementNumber: string } & PackShape)
-    | ({ program: "open-license"; licenseNumber: string; authorizationNumber: string } & PackShape)
-    /**
-     * A retail code alone determines the pack; the declared version, type and count are what the
-     * buyer expects, checked against what the server installs.
-     */
-    | ({ program: "retail"; licenseCode: string } & PackShape);
+export type InstallSpec = { [P in LicenseProgram]: { program: P } & ProgramNumbers<P> & PackShape }[LicenseProgram];
 
 export type Operation =
     | { op: "status" }

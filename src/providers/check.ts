@@ -21,11 +21,17 @@ export function containsUnknown(value: unknown): boolean {
 }
 
 /**
- * The diff of inputs that are not all known yet: the engine asks it when it plans around a resource
- * being replaced (do its dependents have to be replaced too?). Only known properties can be compared;
- * the others count as changed in place, and the engine diffs again once they are known.
+ * `news` with every property that is not known yet taken from `olds`. The engine diffs inputs that
+ * are not all known when it plans around a resource being replaced (do its dependents have to be
+ * replaced too?): the known properties are compared as usual, an unknown one counts as unchanged
+ * there, and the diff reports a change (the engine diffs again once the values are known).
  */
-export function diffWithUnknowns(olds: Record<string, unknown>, news: Record<string, unknown>, replaceOnChange: readonly string[]): { changes: true; replaces: string[] } {
-    const replaces = replaceOnChange.filter((k) => !containsUnknown(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-    return { changes: true, replaces };
+export function knownOrOld(olds: Record<string, unknown>, news: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(news).map(([k, v]) => [k, containsUnknown(v) ? olds[k] : v]));
+}
+
+/** Diff with what is known of `news`: the same answer, and `changes` whenever something is unknown. */
+export function diffKnown<D extends { changes?: boolean }>(olds: Record<string, unknown>, news: Record<string, unknown>, diff: (news: Record<string, unknown>) => D): D {
+    if (!containsUnknown(news)) return diff(news);
+    return { ...diff(knownOrOld(olds, news)), changes: true };
 }

@@ -2,6 +2,7 @@
  * Entry point of the dynamic providers' code inside the engine's provider process, reached as
  * `require("rds-licensing/provider")` (see components/dynamic-resource.ts for why).
  */
+import type { DynamicResourceKind } from "../licensing/resource-types";
 import { activationProvider } from "./activation/handlers";
 import { calKeyPackProvider } from "./cal-key-pack/handlers";
 import { requestKeySecretProvider } from "./request-key-secret/handlers";
@@ -12,6 +13,7 @@ export const providers = {
     activation: activationProvider,
     simulatedServer: simulatedServerProvider,
     requestKeySecret: requestKeySecretProvider,
-};
+    // Keys are stored in every resource's `__provider` module: one per catalog resource, never renamed.
+} satisfies Record<DynamicResourceKind, unknown>;
 
 export type ProviderKind = keyof typeof providers;

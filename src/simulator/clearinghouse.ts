@@ -1,11 +1,13 @@
 /**
  * The Microsoft Clearinghouse as the simulator models it: format checks (the same ones as the wizard,
- * from numbers.ts) and, when a registry of purchases is loaded, entitlement checks. Without a
+ * each program's numbers from the catalog) and, when a registry of purchases is loaded, entitlement checks. Without a
  * registry every well-formed number is accepted, which is what a real Clearinghouse does with most
  * agreement numbers anyway. Numbers are hashed as soon as they are checked and never kept.
  */
 import type { LicenseType, ProductVersion } from "../licensing/codes";
-import { AGREEMENT_NUMBER, checkNumber, OPEN_LICENSE_AUTHORIZATION, OPEN_LICENSE_NUMBER, RETAIL_LICENSE_CODE } from "../licensing/numbers";
+import { checkNumber } from "../licensing/numbers";
+import { INSTALL_METHODS, PROGRAMS } from "../licensing/catalog";
+import { isLicenseProgram } from "../licensing/programs";
 import type { InstallSpec } from "../licensing/operations";
 import { refuse } from "./refusal";
 import { entitlementKey, requestKeyHash, type NumberDomain } from "./secrets";
@@ -43,18 +45,9 @@ export async function prepareInstall(
 ): Promise<PreparedInstall> {
     const requestHash = requestKeyHash(salt, String(requestKey));
     const s = (spec ?? {}) as unknown as Partial<Record<string, unknown>>;
-    let domain: NumberDomain;
-    let checks: Check[];
-    if (spec?.program === "retail") {
-        domain = "retail";
-        checks = [check(RETAIL_LICENSE_CODE, s.licenseCode)];
-    } else if (spec?.program === "open-license") {
-        domain = "open-license";
-        checks = [check(OPEN_LICENSE_NUMBER, s.licenseNumber), check(OPEN_LICENSE_AUTHORIZATION, s.authorizationNumber)];
-    } else {
-        domain = "agreement";
-        checks = [check(AGREEMENT_NUMBER, s.agreementNumber)];
-    }
+    // An unknown program is refused before its numbers matter (rules-install.ts): check it as an agreement.
+    const domain: NumberDomain = isLicenseProgram(spec?.program) ? PROGRAMS[spec.program].method : "agreement";
+    const checks: Check[] = INSTALL_METHODS[domain].fields.map((field) => check(field.format, s[field.name]));
     const bad = checks.find((c): c is Extract<Check, { ok: false }> => !c.ok);
     if (bad) return { requestHash, domain, formatProblem: `the number ${bad.problem}` };
     const normalized = checks.map((c) => (c as Extract<Check, { ok: true }>).value).join("/");

@@ -3,28 +3,23 @@
  * which holds salted hashes only. Error messages name the entry and field, never the value.
  */
 import { readFile } from "node:fs/promises";
-import { isAgreementProgram, LICENSE_PROGRAMS, PRODUCT_VERSIONS, type AgreementProgram, type LicenseProgram } from "../licensing/codes";
+import { LICENSE_TYPES, PRODUCT_VERSIONS } from "../licensing/codes";
+import { INSTALL_METHODS, type NumberField } from "../licensing/catalog";
 import { LicensingError } from "../licensing/errors";
-import {
-    AGREEMENT_NUMBER,
-    checkNumber,
-    isValidLicenseCount,
-    OPEN_LICENSE_AUTHORIZATION,
-    OPEN_LICENSE_NUMBER,
-    RETAIL_LICENSE_CODE,
-    type NumberFormat,
-} from "../licensing/numbers";
+import { checkNumber, isValidLicenseCount } from "../licensing/numbers";
+import { AGREEMENT_TYPE, isAgreementProgram, isLicenseProgram, type AgreementProgram } from "../licensing/programs";
 import { entitlementKey, type NumberDomain } from "./secrets";
 import type { Entitlement, Registry } from "./state";
 
 /** Agreements and open licenses count across installs, so their totals may exceed one pack's limit. */
 const MAX_ENTITLEMENT = 1_000_000;
 
+/** The registry's lists (the file's keys), each of the numbers of one install method family. */
 const LISTS = {
-    agreements: { domain: "agreement", numbers: { agreementNumber: AGREEMENT_NUMBER } },
-    retail: { domain: "retail", numbers: { licenseCode: RETAIL_LICENSE_CODE } },
-    openLicenses: { domain: "open-license", numbers: { licenseNumber: OPEN_LICENSE_NUMBER, authorizationNumber: OPEN_LICENSE_AUTHORIZATION } },
-} as const satisfies Record<string, { domain: NumberDomain; numbers: Record<string, NumberFormat> }>;
+    agreements: { domain: "agreement", numbers: INSTALL_METHODS.agreement.fields },
+    retail: { domain: "retail", numbers: INSTALL_METHODS.retail.fields },
+    openLicenses: { domain: "open-license", numbers: INSTALL_METHODS["open-license"].fields },
+} as const satisfies Record<string, { domain: NumberDomain; numbers: readonly NumberField[] }>;
 type ListName = keyof typeof LISTS;
 
 function bad(where: string, problem: string): never {
@@ -36,10 +31,10 @@ async function parseEntry(list: ListName, index: number, raw: unknown, salt: str
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) bad(where, "is not an object");
     const e = raw as Record<string, unknown>;
     const spec = LISTS[list];
-    const allowed = new Set<string>([...Object.keys(spec.numbers), "productVersion", "licenseType", "count", ...(list === "agreements" ? ["program"] : [])]);
+    const allowed = new Set<string>([...spec.numbers.map((f) => f.name), "productVersion", "licenseType", "count", ...(list === "agreements" ? ["program"] : [])]);
     for (const field of Object.keys(e)) if (!allowed.has(field)) bad(where, `has an unknown field "${field}"`);
     const values: string[] = [];
-    for (const [field, format] of Object.entries(spec.numbers) as [string, NumberFormat][]) {
+    for (const { name: field, format } of spec.numbers) {
         const value = e[field];
         if (typeof value !== "string") bad(`${where}.${field}`, "is missing");
         const checked = checkNumber(format, value);
@@ -47,7 +42,7 @@ async function parseEntry(list: ListName, index: number, raw: unknown, salt: str
         values.push(checked.value);
     }
     if (!PRODUCT_VERSIONS.includes(e.productVersion as never)) bad(`${where}.productVersion`, `must be one of ${PRODUCT_VERSIONS.join(", ")}`);
-    if (e.licenseType !== "per-user" && e.licenseType !== "per-device") bad(`${where}.licenseType`, "must be per-user or per-device");
+    if (!LICENSE_TYPES.includes(e.licenseType as never)) bad(`${where}.licenseType`, `must be ${LICENSE_TYPES.join(" or ")}`);
     const countOk = list === "retail" ? isValidLicenseCount(e.count) : Number.isInteger(e.count) && (e.count as number) >= 1 && (e.count as number) <= MAX_ENTITLEMENT;
     if (!countOk) bad(`${where}.count`, "must be a positive whole number");
     const entry: Entitlement & { program?: AgreementProgram } = {
@@ -57,8 +52,8 @@ async function parseEntry(list: ListName, index: number, raw: unknown, salt: str
         count: e.count as number,
     };
     if (e.program !== undefined) {
-        if (!LICENSE_PROGRAMS.includes(e.program as LicenseProgram) || !isAgreementProgram(e.program as LicenseProgram)) {
-            bad(`${where}.program`, "must be an agreement program (select, enterprise-agreement, campus, school, spla, other-agreement)");
+        if (!isLicenseProgram(e.program) || !isAgreementProgram(e.program)) {
+            bad(`${where}.program`, `must be an agreement program (${Object.keys(AGREEMENT_TYPE).join(", ")})`);
         }
         entry.program = e.program as AgreementProgram;
     }

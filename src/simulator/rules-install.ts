@@ -5,17 +5,8 @@
  * pack): a retail code is consumed by its first install, store-wide; with `allowReinstall`, the server
  * that consumed it (by name) gets the code's pack back once no pack of it is installed anywhere.
  */
-import {
-    DEFAULT_PRODUCT_VERSION_IDS,
-    keyPackTypeOf,
-    LICENSE_PROGRAMS,
-    PRODUCT_VERSIONS,
-    PROGRAM_DISPLAY_NAME,
-    serverAcceptsCalVersion,
-    type LicenseProgram,
-    type LicenseType,
-    type ProductVersion,
-} from "../licensing/codes";
+import { DEFAULT_PRODUCT_VERSION_IDS, LICENSE_TYPES, PRODUCT_VERSIONS, serverAcceptsCalVersion, type LicenseType, type ProductVersion } from "../licensing/codes";
+import { isLicenseProgram, keyPackTypeOf, PROGRAM_DISPLAY_NAME, type LicenseProgram } from "../licensing/programs";
 import type { InstallSpec, InstalledKeyPack } from "../licensing/operations";
 import { resolveEntitlement, type PackShape, type PreparedInstall, type RetailCodeBook } from "./clearinghouse";
 import { refuse } from "./refusal";
@@ -48,12 +39,12 @@ const LABEL: Record<LicenseType, string> = { "per-user": "Per User", "per-device
 function checkSpec(spec: InstallSpec, requestKey: unknown): void {
     const context = "install";
     if (typeof requestKey !== "string" || !requestKey) refuse(context, "invalid-parameter", "the install has no requestKey");
-    if (!spec || !LICENSE_PROGRAMS.includes(spec.program as LicenseProgram)) refuse(context, "invalid-parameter", "unknown licensing program");
+    if (!spec || !isLicenseProgram(spec.program)) refuse(context, "invalid-parameter", "unknown licensing program");
     if (!PRODUCT_VERSIONS.includes(spec.productVersion)) {
         refuse(context, "invalid-parameter", `the product version must be one of ${PRODUCT_VERSIONS.join(", ")}`);
     }
-    if (spec.licenseType !== "per-user" && spec.licenseType !== "per-device") {
-        refuse(context, "invalid-parameter", "the license type must be per-user or per-device");
+    if (!LICENSE_TYPES.includes(spec.licenseType)) {
+        refuse(context, "invalid-parameter", `the license type must be ${LICENSE_TYPES.join(" or ")}`);
     }
     checkCount(spec.count, context);
 }

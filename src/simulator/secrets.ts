@@ -5,8 +5,10 @@
  * and its salt can still brute-force them, scrypt only makes that slow. Use fictitious numbers.
  */
 import { createHmac, randomBytes, scrypt } from "node:crypto";
+import type { InstallMethodFamily } from "../licensing/catalog";
 
-export type NumberDomain = "agreement" | "retail" | "open-license";
+/** The family of numbers a hash is of: the catalog's install method family. */
+export type NumberDomain = InstallMethodFamily;
 
 // ~50 ms per hash: cheap per install, expensive per guess.
 const SCRYPT = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };

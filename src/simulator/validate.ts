@@ -2,7 +2,8 @@
  * Checks of what is read back from disk, so a hand-edited or foreign file is reported clearly
  * instead of corrupting further writes. Also the invariants tests use to call a store "valid".
  */
-import { LICENSE_PROGRAMS, PRODUCT_VERSIONS } from "../licensing/codes";
+import { PRODUCT_VERSIONS } from "../licensing/codes";
+import { isLicenseProgram } from "../licensing/programs";
 import { LicensingError } from "../licensing/errors";
 import type { Faults, Registry, RetailLedger, RetailLedgerEntry, StoreConfig, StoredServer } from "./state";
 import { NO_FAULTS, RETAIL_LEDGER_FORMAT_VERSION } from "./state";
@@ -57,7 +58,7 @@ function checkPack(p: Obj, file: string): void {
     const id = p.keyPackId;
     if (!isCount(id)) invalid(file, "a pack has no keyPackId");
     const where = `pack ${String(id)}`;
-    if (!LICENSE_PROGRAMS.includes(p.program as never)) invalid(file, `${where} has an unknown program`);
+    if (!isLicenseProgram(p.program)) invalid(file, `${where} has an unknown program`);
     if (!PRODUCT_VERSIONS.includes(p.productVersion as never)) invalid(file, `${where} has an unknown productVersion`);
     if (p.licenseType !== "per-user" && p.licenseType !== "per-device") invalid(file, `${where} has an unknown licenseType`);
     for (const k of ["totalLicenses", "issuedLicenses", "availableLicenses", "revokedLicenses"]) {

@@ -16,12 +16,9 @@ import {
     type ServerUsage,
     type UsageWarning,
 } from "./report";
+import { RESOURCE_TYPES } from "../../licensing/resource-types";
 
-export const TYPES = {
-    calKeyPack: "pulumi-nodejs:dynamic/licensing:CalKeyPack",
-    activation: "pulumi-nodejs:dynamic/licensing:LicenseServerActivation",
-    simulatedServer: "pulumi-nodejs:dynamic/simulator:SimulatedLicenseServer",
-} as const;
+export const TYPES = RESOURCE_TYPES;
 
 /** The engine's placeholder for a value only known after the update. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

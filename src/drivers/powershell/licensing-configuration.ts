@@ -7,13 +7,11 @@
  *
  * Nothing secret is involved; names are validated, then rendered as literals.
  */
+import { LICENSING_TYPE_CODE, LicensingMode } from "../../licensing/modes";
 import { psString, psUint32 } from "./ps-literal";
 
-export const LicensingMode = { PerUser: "PerUser", PerDevice: "PerDevice" } as const;
-export type LicensingMode = (typeof LicensingMode)[keyof typeof LicensingMode];
-
-/** Win32_TerminalServiceSetting.ChangeMode LicensingType (the docs disagree elsewhere; these work). */
-export const LICENSING_TYPE_CODE: Record<LicensingMode, number> = { PerDevice: 2, PerUser: 4 };
+// The vocabulary is the licensing domain's; re-exported for the components that import it from here.
+export { LICENSING_TYPE_CODE, LicensingMode };
 
 /** The read-back line: `rdls-licensing-configuration=<compact JSON>`. */
 export const READ_BACK_PREFIX = "rdls-licensing-configuration=";
@@ -100,8 +98,8 @@ function Get-RdlsLicensingState {
     $list = Invoke-CimMethod -InputObject $setting -MethodName GetSpecifiedLicenseServerList
     Assert-RdlsCim $list 'GetSpecifiedLicenseServerList'
     $mode = 'NotConfigured'
-    if ([uint32]$setting.LicensingType -eq ${psUint32(LICENSING_TYPE_CODE.PerDevice)}) { $mode = 'PerDevice' }
-    if ([uint32]$setting.LicensingType -eq ${psUint32(LICENSING_TYPE_CODE.PerUser)}) { $mode = 'PerUser' }
+    if ([uint32]$setting.LicensingType -eq ${psUint32(LICENSING_TYPE_CODE.PerDevice)}) { $mode = ${psString(LicensingMode.PerDevice)} }
+    if ([uint32]$setting.LicensingType -eq ${psUint32(LICENSING_TYPE_CODE.PerUser)}) { $mode = ${psString(LicensingMode.PerUser)} }
     return [ordered]@{
         source = 'host'
         broker = $null

@@ -3,16 +3,15 @@
  * checked here because the Clearinghouse cannot be counted on to refuse a wrong number.
  */
 import {
-    AGREEMENT_NUMBER,
-    AGREEMENT_TYPE,
+    ALL_NUMBER_FIELDS,
+    INSTALL_METHODS,
     LicensingErrorKind,
-    OPEN_LICENSE_AUTHORIZATION,
-    OPEN_LICENSE_NUMBER,
     PRODUCT_TYPE,
     PRODUCT_VERSIONS,
-    RETAIL_LICENSE_CODE,
+    agreementTypeOf,
     checkNumber,
-    isAgreementProgram,
+    installMethodOf,
+    isLicenseProgram,
     type InstallSpec,
     type LicenseProgram,
     type LicensingErrorData,
@@ -22,29 +21,24 @@ import {
 } from "../../licensing";
 
 /**
- * The Win32_TSLicenseKeyPack methods of each kind of numbers: the install, and the documented
- * Reinstall* method, which takes the same inputs (named alike) and returns KeyPackId the same way.
+ * The Win32_TSLicenseKeyPack methods of each family of numbers (the catalog's): the install, and the
+ * documented Reinstall* method, which takes the same inputs (named alike) and returns KeyPackId the same way.
  */
-export const INSTALL_METHOD = {
-    agreement: { install: "InstallAgreementLicenseKeyPack", reinstall: "ReinstallAgreementLicenseKeyPack" },
-    "open-license": { install: "InstallOpenLicenseKeyPack", reinstall: "ReinstallOpenPurchaseLicenseKeyPack" },
-    retail: { install: "InstallRetailPurchaseLicenseKeyPack", reinstall: "ReinstallRetailPurchaseLicenseKeyPack" },
-} as const;
-
-type InstallMethods = (typeof INSTALL_METHOD)[keyof typeof INSTALL_METHOD];
+export const INSTALL_METHOD = INSTALL_METHODS;
 
 export type StepShape =
     | { kind: "status" | "list-packs" | "activate" | "deactivate" }
     | {
           kind: "install";
           program: LicenseProgram;
-          method: InstallMethods["install"];
+          /** The catalog's install method of the program. */
+          method: string;
           /**
            * With `allowReinstall`: the Reinstall* method the script calls, with the same arguments, only
            * when the install returns non-zero. A failed reinstall reports the install's error.
            */
-          reinstallMethod?: InstallMethods["reinstall"];
-          /** Only for InstallAgreementLicenseKeyPack. */
+          reinstallMethod?: string;
+          /** Only for the methods that take one (InstallAgreementLicenseKeyPack). */
           agreementType?: number;
           productVersionId: number;
           productType: number;
@@ -156,21 +150,21 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
         return invalid(LicensingErrorKind.InvalidNumber, `${label}: the ${format.label} ${why}`);
     };
     const base = { productVersionId: ids[spec.productVersion], productType: PRODUCT_TYPE[spec.licenseType], count: spec.count };
-    const methods = (family: InstallMethods) => ({ method: family.install, ...(op.allowReinstall === true ? { reinstallMethod: family.reinstall } : {}) });
-    let shape: StepShape;
-    if (spec.program === "retail") {
-        if (!take("code", RETAIL_LICENSE_CODE, spec.licenseCode)) return refuse(RETAIL_LICENSE_CODE, spec.licenseCode);
-        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD.retail), ...base };
-    } else if (spec.program === "open-license") {
-        if (!take("lic", OPEN_LICENSE_NUMBER, spec.licenseNumber)) return refuse(OPEN_LICENSE_NUMBER, spec.licenseNumber);
-        if (!take("auth", OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber)) return refuse(OPEN_LICENSE_AUTHORIZATION, spec.authorizationNumber);
-        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD["open-license"]), ...base };
-    } else if (isAgreementProgram(spec.program)) {
-        if (!take("num", AGREEMENT_NUMBER, spec.agreementNumber)) return refuse(AGREEMENT_NUMBER, spec.agreementNumber);
-        shape = { kind: "install", program: spec.program, ...methods(INSTALL_METHOD.agreement), agreementType: AGREEMENT_TYPE[spec.program], ...base };
-    } else {
-        return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown licensing program`);
+    if (!isLicenseProgram(spec.program)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown licensing program`);
+    const family = installMethodOf(spec.program);
+    const numbers = spec as unknown as Record<string, unknown>;
+    for (const field of family.fields) {
+        if (!take(field.scriptInput, field.format, numbers[field.name])) return refuse(field.format, numbers[field.name]);
     }
+    const agreementType = agreementTypeOf(spec.program);
+    const shape: StepShape = {
+        kind: "install",
+        program: spec.program,
+        method: family.install,
+        ...(op.allowReinstall === true ? { reinstallMethod: family.reinstall } : {}),
+        ...(family.takesAgreementType && agreementType !== undefined ? { agreementType } : {}),
+        ...base,
+    };
     if (!Number.isInteger(base.productVersionId) || base.productVersionId < 0) {
         return invalid(LicensingErrorKind.InvalidParameter, `${label}: no ProductVersion code configured for ${spec.productVersion}`);
     }
@@ -178,4 +172,4 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
 }
 
 /** The input fields that hold secrets; the script scrubs their values from its messages. */
-export const SECRET_INPUT_FIELDS = ["num", "lic", "auth", "code"] as const;
+export const SECRET_INPUT_FIELDS: readonly string[] = ALL_NUMBER_FIELDS.filter((f) => f.secret).map((f) => f.scriptInput);

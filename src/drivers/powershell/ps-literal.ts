@@ -10,6 +10,12 @@ export function psString(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** A bare name (a hashtable key, a member): letters and digits only, so it needs no quoting. */
+export function psName(value: string): string {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(value)) throw new TypeError(`not a plain PowerShell name: ${JSON.stringify(value)}`);
+    return value;
+}
+
 /** A uint32 literal, cast so CIM sends the type the method declares. */
 export function psUint32(value: number): string {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new TypeError(`not a uint32: ${value}`);

@@ -4,10 +4,10 @@
  * can check them against the documented tables); everything a user typed is read from the input
  * parameter (`$I.<field>`), so the script text is the same whatever the secret values are.
  */
-import { WbemCode } from "../../licensing";
+import { WbemCode, installMethodOf } from "../../licensing";
 import { GUARD_KIND } from "./errors";
 import type { Step, StepShape } from "./plan";
-import { psHexId, psInt, psString, psUint32 } from "./ps-literal";
+import { psHexId, psInt, psName, psString, psUint32 } from "./ps-literal";
 import { SERVER_HOME_DIR, SPOOL_DIR, batchPrelude, writeBlockFunction } from "./script-prelude";
 import { WIRE_REINSTALLED } from "./wire";
 
@@ -167,18 +167,21 @@ function reinstallFallback(shape: Extract<StepShape, { kind: "install" }>): stri
     ];
 }
 
-/** Named arguments, as each Install* method declares them (never positional: see licensing-facts). */
+/**
+ * Named arguments, as each Install* method declares them (never positional: see licensing-facts):
+ * the AgreementType code, each number read from the input by the catalog's names, then the pack's
+ * shape unless the numbers alone determine it (a retail code).
+ */
 function installArguments(shape: Extract<StepShape, { kind: "install" }>): string {
-    const shared = `ProductVersion = ${psUint32(shape.productVersionId)}; ProductType = ${psUint32(shape.productType)}; LicenseCount = ${psUint32(shape.count)}`;
-    switch (shape.method) {
-        case "InstallAgreementLicenseKeyPack":
-            return `@{ AgreementType = ${psUint32(shape.agreementType!)}; sAgreementNumber = [string]$I.num; ${shared} }`;
-        case "InstallOpenLicenseKeyPack":
-            return `@{ sLicenseNumber = [string]$I.lic; sAuthorizationNumber = [string]$I.auth; ${shared} }`;
-        case "InstallRetailPurchaseLicenseKeyPack":
-            // A retail code determines version, type and count by itself.
-            return "@{ sLicenseCode = [string]$I.code }";
-    }
+    const method = installMethodOf(shape.program);
+    const args = [
+        ...(shape.agreementType !== undefined ? [`AgreementType = ${psUint32(shape.agreementType)}`] : []),
+        ...method.fields.map((field) => `${psName(field.wmiArgument)} = [string]$I.${psName(field.scriptInput)}`),
+        ...(method.packFromNumbers
+            ? []
+            : [`ProductVersion = ${psUint32(shape.productVersionId)}`, `ProductType = ${psUint32(shape.productType)}`, `LicenseCount = ${psUint32(shape.count)}`]),
+    ];
+    return `@{ ${args.join("; ")} }`;
 }
 
 /** A follow-up script that prints part of a spooled body (see protocol.ts). */

@@ -3,14 +3,14 @@ import {
     ActivationStatus,
     BUILT_IN_PACK_DESCRIPTION,
     KeyPackType,
-    LICENSE_PROGRAMS,
     PRODUCT_TYPE_BUILT_IN,
     PROGRAM_DISPLAY_NAME,
+    isLicenseProgram,
     licenseTypeFromProductType,
     productVersionFromId,
+    programsOfKeyPackType,
     type ActivationState,
     type KeyPack,
-    type LicenseProgram,
     type ProductVersion,
     type ServerStatus,
 } from "../../licensing";
@@ -29,9 +29,9 @@ export function isBuiltInPack(row: Pick<WirePack, "d" | "y">): boolean {
  * KeyPackType tells (volume packs do not say which agreement they came from).
  */
 function programName(row: WirePack): string {
-    if (row.g && (LICENSE_PROGRAMS as readonly string[]).includes(row.g)) return PROGRAM_DISPLAY_NAME[row.g as LicenseProgram];
-    if (row.t === KeyPackType.Retail) return PROGRAM_DISPLAY_NAME.retail;
-    if (row.t === KeyPackType.OpenLicense) return PROGRAM_DISPLAY_NAME["open-license"];
+    if (isLicenseProgram(row.g)) return PROGRAM_DISPLAY_NAME[row.g];
+    const programs = programsOfKeyPackType(row.t);
+    if (programs.length === 1) return PROGRAM_DISPLAY_NAME[programs[0]!];
     if (row.t === KeyPackType.Volume) return "Volume License";
     return "Unknown";
 }

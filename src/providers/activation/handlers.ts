@@ -7,12 +7,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { contactSchema } from "../../config/schema";
 import { LicensingError, LicensingErrorKind, type ServerStatus } from "../../licensing";
-import { checkFailures, containsUnknown, diffWithUnknowns } from "../check";
-import { connectionKey, connectionSchema } from "../connection";
+import { diffKnown } from "../check";
+import { connectionKey, connectionSchema, executorKey } from "../connection";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
-
-type Raw = Record<string, unknown>;
+import { gone, resourceSchema, type Raw } from "../resource-schema";
 
 export const activationInputsSchema = z.object({
     providerVersion: z.string(),
@@ -27,12 +26,8 @@ export const activationInputsSchema = z.object({
 });
 export type ActivationInputs = z.output<typeof activationInputsSchema>;
 
-const OUTPUT_FIELDS = ["activationStatus", "licenseServerId"];
-
-function parse(raw: Raw): ActivationInputs {
-    const inputs = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "__provider" && !OUTPUT_FIELDS.includes(k)));
-    return activationInputsSchema.parse(inputs);
-}
+const resource = resourceSchema(activationInputsSchema, ["activationStatus", "licenseServerId"]);
+const parse = (raw: Raw): ActivationInputs => resource.parse(raw);
 
 function outputs(inputs: ActivationInputs, status: ServerStatus) {
     return { ...inputs, activationStatus: status.activation, licenseServerId: status.licenseServerId ?? "" };
@@ -55,22 +50,26 @@ const rebuilt = (before: ActivationInputs, after: ActivationInputs) =>
 
 export const activationProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-        const parsed = activationInputsSchema.safeParse(Object.fromEntries(Object.entries(news).filter(([k]) => k !== "__provider")));
-        return parsed.success ? { inputs: news } : { failures: checkFailures(parsed.error) };
+        return resource.check(news);
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        if (containsUnknown(news)) return diffWithUnknowns(olds, news, ["server"]);
         const before = parse(olds);
-        const after = parse(news);
-        const replaces = before.server !== after.server || connectionKey(before.connection) !== connectionKey(after.connection) ? ["server"] : [];
-        const changed =
-            rebuilt(before, after) ||
-            before.activated !== after.activated ||
-            before.deactivateOnDelete !== after.deactivateOnDelete ||
-            before.providerVersion !== after.providerVersion ||
-            JSON.stringify(before.contact) !== JSON.stringify(after.contact);
-        return { changes: changed || replaces.length > 0, replaces };
+        return diffKnown(olds, news, (known) => {
+            const after = parse(known);
+            const replaces: string[] = [];
+            if (before.server !== after.server) replaces.push("server");
+            if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
+            const changed =
+                rebuilt(before, after) ||
+                // The same machine reached otherwise (SSH user, host key pin): stored, so refresh and delete use it.
+                executorKey(before.connection) !== executorKey(after.connection) ||
+                before.activated !== after.activated ||
+                before.deactivateOnDelete !== after.deactivateOnDelete ||
+                before.providerVersion !== after.providerVersion ||
+                JSON.stringify(before.contact) !== JSON.stringify(after.contact);
+            return { changes: changed || replaces.length > 0, replaces };
+        });
     },
 
     async create(raw: Raw): Promise<pulumi.dynamic.CreateResult> {
@@ -85,7 +84,7 @@ export const activationProvider = {
         try {
             status = await licenseServer(inputs.connection, inputs.server).status();
         } catch (err) {
-            if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) return { id: "", props: {} };
+            if (err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound) return gone();
             throw err;
         }
         const live = { ...inputs, activated: status.activation === "activated" };

@@ -3,15 +3,14 @@
  * update / delete. `check` and `diff` never touch a server, so a preview makes no remote execution.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { LicensingError, LicensingErrorKind, type KeyPack } from "../../licensing";
-import { connectionKey } from "../connection";
-import { checkFailures, containsUnknown, diffWithUnknowns } from "../check";
+import { LicensingError, LicensingErrorKind, numberFieldsOf, type KeyPack } from "../../licensing";
+import { connectionKey, executorKey } from "../connection";
+import { diffKnown } from "../check";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
-import { calKeyPackInputsSchema, normalizedNumber, numberFieldsOf, outputsFrom, parseInputs, type CalKeyPackOutputs } from "./inputs";
+import { gone, type Raw } from "../resource-schema";
+import { calKeyPackResource, normalizedNumber, outputsFrom, parseInputs, type CalKeyPackOutputs } from "./inputs";
 import { installFirst, reconcileCount } from "./reconcile";
-
-type Raw = Record<string, unknown>;
 type Inputs = ReturnType<typeof parseInputs>;
 
 /** Properties whose change installs a different pack: the old one is replaced. */
@@ -40,7 +39,7 @@ function idsOf(id: string, props: Raw): number[] {
 
 /** Number fields whose normalized value differs: another spelling of the same number is no change. */
 function changedNumbers(before: Inputs, after: Inputs): string[] {
-    const fields = [...new Set([...numberFieldsOf(before.program), ...numberFieldsOf(after.program)])];
+    const fields = [...new Set([...numberFieldsOf(before.program), ...numberFieldsOf(after.program)].map((f) => f.name))];
     return fields.filter((field) => normalizedNumber(before, field) !== normalizedNumber(after, field));
 }
 
@@ -57,22 +56,22 @@ function issuedError(inputs: Inputs, keyPackId: number): LicensingError {
 
 export const calKeyPackProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-        const { __provider: _p, ...rest } = news;
-        const parsed = calKeyPackInputsSchema.safeParse(rest);
-        // Inputs are returned as given: number fields keep their exact value (and their secretness).
-        return parsed.success ? { inputs: news } : { failures: checkFailures(parsed.error) };
+        return calKeyPackResource.check(news);
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        if (containsUnknown(news)) return { ...diffWithUnknowns(olds, news, REPLACE_ON_CHANGE), deleteBeforeReplace: false };
-        const before = parseInputs(stripOutputs(olds));
-        const after = parseInputs(news);
-        const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
-        replaces.push(...changedNumbers(before, after));
-        if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
-        // A first serverInstance (state written before it existed) is bookkeeping, not a rebuilt server.
-        const updates = UPDATE_ON_CHANGE.filter((k) => before[k] !== after[k] && !(k === "serverInstance" && before[k] === undefined));
-        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+        const before = parseInputs(olds);
+        return diffKnown(olds, news, (known) => {
+            const after = parseInputs(known);
+            const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
+            replaces.push(...changedNumbers(before, after));
+            // A first serverInstance (state written before it existed) is bookkeeping, not a rebuilt server.
+            const updates: string[] = UPDATE_ON_CHANGE.filter((k) => before[k] !== after[k] && !(k === "serverInstance" && before[k] === undefined));
+            if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
+            // The same machine reached otherwise (SSH user, host key pin): stored, so refresh and delete use it.
+            else if (executorKey(before.connection) !== executorKey(after.connection)) updates.push("connection");
+            return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+        });
     },
 
     async create(raw: Raw): Promise<pulumi.dynamic.CreateResult> {
@@ -98,25 +97,25 @@ export const calKeyPackProvider = {
     },
 
     async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
-        const inputs = parseInputs(stripOutputs(props));
+        const inputs = parseInputs(props);
         let packs: KeyPack[];
         try {
             packs = await livePacks(inputs, idsOf(id, props));
         } catch (err) {
             // The server itself is gone (a deleted VM or simulated server): so is every pack on it.
-            if (isGone(err)) return { id: "", props: {} };
+            if (isGone(err)) return gone();
             throw err;
         }
-        if (packs.length === 0) return { id: "", props: {} };
+        if (packs.length === 0) return gone();
         const outs = outputsFrom(inputs, packs, appliedCountOf(props));
         // The live total becomes the `count` input, so a changed count shows as a diff against the program.
-        const liveInputs = { ...stripOutputs(props), count: outs.totalLicenses };
+        const liveInputs = { ...calKeyPackResource.inputsOf(props), count: outs.totalLicenses };
         return { id, props: { ...outs, count: outs.totalLicenses }, inputs: liveInputs };
     },
 
     async update(id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = parseInputs(news);
-        const before = parseInputs(stripOutputs(olds));
+        const before = parseInputs(olds);
         const previous = olds as unknown as CalKeyPackOutputs;
         const rebuilt = before.serverInstance !== undefined && inputs.serverInstance !== undefined && before.serverInstance !== inputs.serverInstance;
         if (!rebuilt && previous.totalLicenses === inputs.count && previous.keyPackIds?.length) {
@@ -136,7 +135,7 @@ export const calKeyPackProvider = {
     },
 
     async delete(id: string, props: Raw): Promise<void> {
-        const inputs = parseInputs(stripOutputs(props));
+        const inputs = parseInputs(props);
         const server = serverOf(inputs);
         const ids = idsOf(id, props);
         const refuseIfIssued = !inputs.allowDeleteWithIssuedLicenses;
@@ -164,13 +163,6 @@ export const calKeyPackProvider = {
         }
     },
 };
-
-const OUTPUT_FIELDS = ["keyPackIds", "keyPackType", "programName", "totalLicenses", "issuedLicenses", "availableLicenses", "expirationDate", "appliedCount"];
-
-/** Outputs carry the inputs plus server figures; keep only the inputs. */
-function stripOutputs(props: Raw): Raw {
-    return Object.fromEntries(Object.entries(props).filter(([k]) => !OUTPUT_FIELDS.includes(k)));
-}
 
 function appliedCountOf(props: Raw): number | undefined {
     return typeof props.appliedCount === "number" ? props.appliedCount : undefined;

@@ -1,20 +1,27 @@
 /**
  * The inputs of the CalKeyPack dynamic resource, checked with zod in `check` (before any server is
- * touched) and parsed again in each handler.
+ * touched) and parsed again in each handler. The number inputs are the catalog's (catalog.ts).
  */
 import { z } from "zod";
-import { NUMBER_FIELDS } from "../../config/schema";
 import {
     LICENSE_PROGRAMS,
+    LICENSE_TYPES,
+    MAX_LICENSE_COUNT,
+    NUMBER_FIELD_NAMES,
     PRODUCT_VERSIONS,
+    SECRET_NUMBER_FIELDS,
     checkNumber,
+    numberFieldsOf,
     type InstallSpec,
     type KeyPack,
-    type LicenseProgram,
+    type NumberField,
+    type NumberFieldName,
 } from "../../licensing";
 import { connectionSchema } from "../connection";
+import { resourceSchema } from "../resource-schema";
 
 const optionalNumber = z.string().optional();
+const numberInputs = Object.fromEntries(NUMBER_FIELD_NAMES.map((name) => [name, optionalNumber])) as Record<NumberFieldName, typeof optionalNumber>;
 
 export const calKeyPackInputsSchema = z
     .object({
@@ -25,12 +32,9 @@ export const calKeyPackInputsSchema = z
         packKey: z.string().min(1),
         program: z.enum(LICENSE_PROGRAMS),
         productVersion: z.enum(PRODUCT_VERSIONS),
-        licenseType: z.enum(["per-user", "per-device"]),
-        count: z.number().int().min(1).max(9999),
-        agreementNumber: optionalNumber,
-        licenseNumber: optionalNumber,
-        authorizationNumber: optionalNumber,
-        licenseCode: optionalNumber,
+        licenseType: z.enum(LICENSE_TYPES),
+        count: z.number().int().min(1).max(MAX_LICENSE_COUNT),
+        ...numberInputs,
         adoptKeyPackId: z.number().int().positive().optional(),
         allowDeleteWithIssuedLicenses: z.boolean().default(false),
         /** The stack's RequestKeySecret: what request keys are HMACs under (never sent anywhere). */
@@ -42,21 +46,21 @@ export const calKeyPackInputsSchema = z
         serverInstance: z.string().optional(),
     })
     .superRefine((inputs, ctx) => {
-        for (const { field, format } of NUMBER_FIELDS[inputs.program]) {
-            const value = (inputs as Record<string, unknown>)[field];
+        for (const { name, format } of numberFieldsOf(inputs.program)) {
+            const value = inputs[name as NumberFieldName];
             if (typeof value !== "string") {
-                ctx.addIssue({ code: "custom", path: [field], message: `is required for program ${inputs.program}` });
+                ctx.addIssue({ code: "custom", path: [name], message: `is required for program ${inputs.program}` });
                 continue;
             }
             const checked = checkNumber(format, value);
-            if (!checked.ok) ctx.addIssue({ code: "custom", path: [field], message: checked.problem });
+            if (!checked.ok) ctx.addIssue({ code: "custom", path: [name], message: checked.problem });
         }
     });
 
 export type CalKeyPackInputs = z.output<typeof calKeyPackInputsSchema>;
 
-/** The number fields, all of them secret. */
-export const SECRET_FIELDS = ["agreementNumber", "licenseNumber", "authorizationNumber", "licenseCode"] as const;
+/** The number inputs that are secrets (the catalog's). */
+export const SECRET_FIELDS = SECRET_NUMBER_FIELDS;
 
 /** Outputs: the inputs plus what the server shows. `keyPackIds[0]` is the resource ID. */
 export interface CalKeyPackOutputs extends CalKeyPackInputs {
@@ -74,10 +78,14 @@ export interface CalKeyPackOutputs extends CalKeyPackInputs {
     appliedCount?: number;
 }
 
-/** Parse inputs, dropping the dynamic provider's own `__provider` property. */
+/** What the provider adds to the inputs in its outputs (see CalKeyPackOutputs). */
+export const OUTPUT_FIELDS = ["keyPackIds", "keyPackType", "programName", "totalLicenses", "issuedLicenses", "availableLicenses", "expirationDate", "appliedCount"];
+
+export const calKeyPackResource = resourceSchema(calKeyPackInputsSchema, OUTPUT_FIELDS);
+
+/** Parse the inputs of a property bag (news, olds or stored outputs). */
 export function parseInputs(raw: Record<string, unknown>): CalKeyPackInputs {
-    const { __provider: _ignored, ...rest } = raw;
-    return calKeyPackInputsSchema.parse(rest);
+    return calKeyPackResource.parse(raw);
 }
 
 /**
@@ -85,20 +93,14 @@ export function parseInputs(raw: Record<string, unknown>): CalKeyPackInputs {
  * wrote them (the engine masks exactly those strings in its logs); they are normalized here, at the
  * point of use, and the normalized spelling never leaves the provider process.
  */
-function normalized(inputs: CalKeyPackInputs, field: string): string {
-    const entry = NUMBER_FIELDS[inputs.program].find((f) => f.field === field);
-    const raw = (inputs as Record<string, unknown>)[field] as string;
-    return entry ? entry.format.normalize(raw) : raw;
-}
-
-/** The number fields of a program. */
-export function numberFieldsOf(program: LicenseProgram): string[] {
-    return NUMBER_FIELDS[program].map(({ field }) => field);
+function normalized(inputs: CalKeyPackInputs, field: NumberField): string {
+    return field.format.normalize(inputs[field.name as NumberFieldName] as string);
 }
 
 /** One number field normalized; undefined when the program has no such field. */
-export function normalizedNumber(inputs: CalKeyPackInputs, field: string): string | undefined {
-    return numberFieldsOf(inputs.program).includes(field) ? normalized(inputs, field) : undefined;
+export function normalizedNumber(inputs: CalKeyPackInputs, name: string): string | undefined {
+    const field = numberFieldsOf(inputs.program).find((f) => f.name === name);
+    return field ? normalized(inputs, field) : undefined;
 }
 
 /** The program's numbers, normalized, in the catalog's order (for request keys). */
@@ -108,18 +110,9 @@ export function normalizedNumbers(inputs: CalKeyPackInputs): string[] {
 
 /** The install request for `count` licenses of this pack. */
 export function installSpec(inputs: CalKeyPackInputs, count: number): InstallSpec {
-    const shape = { productVersion: inputs.productVersion, licenseType: inputs.licenseType, count };
-    const program: LicenseProgram = inputs.program;
-    if (program === "retail") return { program, licenseCode: normalized(inputs, "licenseCode"), ...shape };
-    if (program === "open-license") {
-        return {
-            program,
-            licenseNumber: normalized(inputs, "licenseNumber"),
-            authorizationNumber: normalized(inputs, "authorizationNumber"),
-            ...shape,
-        };
-    }
-    return { program, agreementNumber: normalized(inputs, "agreementNumber"), ...shape };
+    const numbers = Object.fromEntries(numberFieldsOf(inputs.program).map((field) => [field.name, normalized(inputs, field)]));
+    // The catalog gives each program exactly its fields, which is what InstallSpec spells out by type.
+    return { program: inputs.program, ...numbers, productVersion: inputs.productVersion, licenseType: inputs.licenseType, count } as InstallSpec;
 }
 
 /**

@@ -2,13 +2,15 @@
  * Bring the key packs of one CalKeyPack to a desired license count. A real server adds a new key pack
  * for every install, so a pack that grew owns several key packs: the first is the resource's ID.
  */
-import { LicensingError, LicensingErrorKind, type KeyPack, type LicenseServer } from "../../licensing";
+import { LicensingError, LicensingErrorKind, installMethodOf, type KeyPack, type LicenseServer } from "../../licensing";
 import { progress } from "../progress";
 import { installSpec, type CalKeyPackInputs } from "./inputs";
 import { createRequestKey, growRequestKey } from "./request-keys";
 
 const label = (inputs: CalKeyPackInputs) => `${inputs.server}: pack ${inputs.packKey.split("/").pop()}`;
 const totalOf = (packs: readonly KeyPack[]) => packs.reduce((n, p) => n + p.totalLicenses, 0);
+/** The numbers alone fix the pack (a retail code): consumed at the first install, and it cannot grow. */
+const fixedPack = (inputs: CalKeyPackInputs) => installMethodOf(inputs.program).packFromNumbers;
 
 /**
  * Install `count` licenses as the pack's first key pack (or get the one a previous attempt
@@ -17,7 +19,7 @@ const totalOf = (packs: readonly KeyPack[]) => packs.reduce((n, p) => n + p.tota
  */
 export async function installFirst(server: LicenseServer, inputs: CalKeyPackInputs): Promise<KeyPack> {
     progress(`${label(inputs)}: installing ${inputs.count} ${inputs.licenseType} CALs for Windows Server ${inputs.productVersion} (${inputs.program})`);
-    const pack = await server.install(installSpec(inputs, inputs.count), createRequestKey(inputs), { allowReinstall: inputs.program === "retail" });
+    const pack = await server.install(installSpec(inputs, inputs.count), createRequestKey(inputs), { allowReinstall: fixedPack(inputs) });
     if (pack.productVersion !== inputs.productVersion || pack.licenseType !== inputs.licenseType) {
         throw new LicensingError({
             kind: LicensingErrorKind.EntitlementRefused,
@@ -87,7 +89,7 @@ function retailCannotGrow(inputs: CalKeyPackInputs, packs: KeyPack[], desired: n
 
 async function grow(server: LicenseServer, inputs: CalKeyPackInputs, packs: KeyPack[], desired: number, context: ReconcileContext) {
     if (packs.length === 0) return [await installFirst(server, { ...inputs, count: desired })];
-    if (inputs.program === "retail") throw retailCannotGrow(inputs, packs, desired, context);
+    if (fixedPack(inputs)) throw retailCannotGrow(inputs, packs, desired, context);
     const missing = desired - totalOf(packs);
     progress(`${label(inputs)}: adding ${missing} licenses (to ${desired})`);
     const added = await server.install(installSpec(inputs, missing), growRequestKey(inputs, packs));

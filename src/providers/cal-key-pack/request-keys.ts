@@ -11,7 +11,7 @@
  *   ciphertext), so brute-forcing a 7-digit agreement number from a stored key needs that secret.
  */
 import { createHmac } from "crypto";
-import { LicensingError, LicensingErrorKind, type KeyPack } from "../../licensing";
+import { LicensingError, LicensingErrorKind, installMethodOf, type KeyPack } from "../../licensing";
 import { normalizedNumbers, type CalKeyPackInputs } from "./inputs";
 
 function hmac(inputs: CalKeyPackInputs, parts: string[]): string {
@@ -22,8 +22,9 @@ function hmac(inputs: CalKeyPackInputs, parts: string[]): string {
             message: `${inputs.packKey}: the pack has no requestKeySecret, so its installs could not be retried safely; pass a RequestKeySecret's value (RdsLicensing does this itself)`,
         });
     }
-    // What makes a pack this pack: its identity in the stack, its program and shape, its numbers.
-    const shape = inputs.program === "retail" ? "retail" : `${inputs.program}|${inputs.productVersion}|${inputs.licenseType}`;
+    // What makes a pack this pack: its identity in the stack, its program and shape, its numbers
+    // (a retail code's numbers are its shape). Stored on servers: keep every key's spelling.
+    const shape = installMethodOf(inputs.program).packFromNumbers ? inputs.program : `${inputs.program}|${inputs.productVersion}|${inputs.licenseType}`;
     const message = [inputs.packKey, shape, ...normalizedNumbers(inputs), ...parts].join("\n");
     return `k2:${createHmac("sha256", secret).update(message).digest("hex").slice(0, 40)}`;
 }

@@ -6,15 +6,18 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { randomBytes, randomUUID } from "crypto";
-
-type Raw = Record<string, unknown>;
+import { z } from "zod";
+import { resourceSchema, type Raw } from "../resource-schema";
 
 /** Hex characters of a valid value (32 bytes). */
 export const REQUEST_KEY_SECRET_LENGTH = 64;
 
+/** Its only input is the provider version; `value` is its (secret) output. */
+const resource = resourceSchema(z.object({ providerVersion: z.string() }), ["value"]);
+
 export const requestKeySecretProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-        return { inputs: news };
+        return resource.check(news);
     },
 
     async diff(): Promise<pulumi.dynamic.DiffResult> {
@@ -23,7 +26,7 @@ export const requestKeySecretProvider = {
     },
 
     async create(inputs: Raw): Promise<pulumi.dynamic.CreateResult> {
-        return { id: randomUUID(), outs: { ...inputs, value: randomBytes(REQUEST_KEY_SECRET_LENGTH / 2).toString("hex") } };
+        return { id: randomUUID(), outs: { ...resource.inputsOf(inputs), value: randomBytes(REQUEST_KEY_SECRET_LENGTH / 2).toString("hex") } };
     },
 
     async update(_id: string, olds: Raw): Promise<pulumi.dynamic.UpdateResult> {

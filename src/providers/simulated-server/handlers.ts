@@ -6,14 +6,14 @@
  * owner marker and an instance id, and only the resource that created an instance deletes it (see
  * ./ownership.ts).
  */
+import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LicensingError, LicensingErrorKind, PRODUCT_VERSIONS } from "../../licensing";
-import { checkFailures } from "../check";
+import { diffKnown } from "../check";
 import { progress } from "../progress";
+import { gone, resourceSchema, type Raw } from "../resource-schema";
 import { claim, deletePlan, refreshOwnership, type Ownership, type StoredOwnership } from "./ownership";
-
-type Raw = Record<string, unknown>;
 
 const inputsSchema = z.object({
     providerVersion: z.string(),
@@ -30,10 +30,11 @@ type Inputs = z.output<typeof inputsSchema>;
 const storedInputsSchema = inputsSchema.extend({ owner: z.string().min(1).optional() });
 type StoredInputs = z.output<typeof storedInputsSchema>;
 
-const OUTPUT_FIELDS = ["created", "instanceId", "__provider"];
-const inputsOf = (raw: Raw) => Object.fromEntries(Object.entries(raw).filter(([k]) => !OUTPUT_FIELDS.includes(k)));
-const parse = (raw: Raw): Inputs => inputsSchema.parse(inputsOf(raw));
-const parseStored = (raw: Raw): StoredInputs => storedInputsSchema.parse(inputsOf(raw));
+const OUTPUT_FIELDS = ["created", "instanceId"];
+const resource = resourceSchema(inputsSchema, OUTPUT_FIELDS);
+const stored = resourceSchema(storedInputsSchema, OUTPUT_FIELDS);
+const parse = (raw: Raw): Inputs => resource.parse(raw);
+const parseStored = (raw: Raw): StoredInputs => stored.parse(raw);
 
 const storedOwnershipSchema = z.object({ created: z.boolean().optional(), instanceId: z.string().min(1).optional() });
 const ownershipOf = (props: Raw): StoredOwnership => storedOwnershipSchema.parse({ created: props.created, instanceId: props.instanceId });
@@ -51,17 +52,23 @@ const outputs = (inputs: StoredInputs, ownership: Ownership) => ({ ...inputs, cr
 
 export const simulatedServerProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-        const parsed = inputsSchema.safeParse(inputsOf(news));
-        return parsed.success ? { inputs: news } : { failures: checkFailures(parsed.error) };
+        return resource.check(news);
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
+        // `news` may be inputs from state too: refresh diffs what it read against what state held.
         const before = parseStored(olds);
-        const after = parse(news);
-        const replaces = (["home", "serverName", "windowsServerVersion"] as const).filter((k) => before[k] !== after[k]);
-        // owner (a renamed stack) and adoptExisting (read by create only) change nothing on the server.
-        const changed = (["providerVersion", "owner", "adoptExisting"] as const).some((k) => before[k] !== after[k]);
-        return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
+        return diffKnown(olds, news, (known) => {
+            const after = parseStored(known);
+            // The store is the folder `home` names (`.rdls-sim` and `./.rdls-sim` are one), as connections resolve it.
+            const replaces = [
+                ...(path.resolve(before.home) !== path.resolve(after.home) ? ["home"] : []),
+                ...(["serverName", "windowsServerVersion"] as const).filter((k) => before[k] !== after[k]),
+            ];
+            // owner (a renamed stack) and adoptExisting (read by create only) change nothing on the server.
+            const changed = (["providerVersion", "owner", "adoptExisting"] as const).some((k) => before[k] !== after[k]);
+            return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
+        });
     },
 
     async create(raw: Raw): Promise<pulumi.dynamic.CreateResult> {
@@ -80,7 +87,7 @@ export const simulatedServerProvider = {
     async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
         const inputs = parseStored(props);
         const live = await (await simulator(inputs)).identity(inputs.serverName);
-        if (!live) return { id: "", props: {} };
+        if (!live) return gone();
         const ownership = refreshOwnership(ownershipOf(props), live);
         if (ownership.recreated) {
             progress(`simulator: license server ${live.name} was deleted and created again outside this resource; it will no longer delete it`);

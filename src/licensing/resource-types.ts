@@ -1,0 +1,37 @@
+/**
+ * The type tokens of every resource the package registers, in one place: the components, the
+ * policy pack and the drift CLI use these. Tokens are stored in every stack's state: never change one.
+ */
+
+/**
+ * The dynamic resources, keyed by provider kind (the key the stored `__provider` module names, see
+ * components/dynamic-resource.ts): the engine's token is `pulumi-nodejs:dynamic/<module>:<name>`.
+ */
+export const DYNAMIC_RESOURCES = {
+    calKeyPack: { module: "licensing", name: "CalKeyPack" },
+    activation: { module: "licensing", name: "LicenseServerActivation" },
+    requestKeySecret: { module: "licensing", name: "RequestKeySecret" },
+    simulatedServer: { module: "simulator", name: "SimulatedLicenseServer" },
+} as const;
+export type DynamicResourceKind = keyof typeof DYNAMIC_RESOURCES;
+export type DynamicResourceType = (typeof DYNAMIC_RESOURCES)[DynamicResourceKind];
+
+type DynamicToken<T extends DynamicResourceType> = `pulumi-nodejs:dynamic/${T["module"]}:${T["name"]}`;
+
+export function dynamicTypeToken<T extends DynamicResourceType>(type: T): DynamicToken<T> {
+    return `pulumi-nodejs:dynamic/${type.module}:${type.name}` as DynamicToken<T>;
+}
+
+const dynamic = <K extends DynamicResourceKind>(kind: K) => dynamicTypeToken(DYNAMIC_RESOURCES[kind] as (typeof DYNAMIC_RESOURCES)[K]);
+
+export const RESOURCE_TYPES = {
+    calKeyPack: dynamic("calKeyPack"),
+    activation: dynamic("activation"),
+    requestKeySecret: dynamic("requestKeySecret"),
+    simulatedServer: dynamic("simulatedServer"),
+    rdsLicensing: "rds-licensing:index:RdsLicensing",
+    azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
+    licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",
+    /** The engine's own root resource. */
+    stack: "pulumi:pulumi:Stack",
+} as const;
