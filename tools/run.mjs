@@ -77,8 +77,8 @@ function demo(env) {
     if (status !== 0) return status;
     log("stack outputs:");
     pulumi("stack", "output", "--stack", "dev", "--json");
-    log("the simulated license server's key packs (npx rdls-sim packs):");
-    return sh("node", [path.join(root, "bin", "rdls-sim.js"), "packs"], { env });
+    log("the simulated license server's key packs (npx rds-licensing sim packs):");
+    return sh("node", [path.join(root, "bin", "rds-licensing.js"), "sim", "packs"], { env });
 }
 
 const commands = {
@@ -95,7 +95,14 @@ const commands = {
         sh("vitest", ["run", "test/model", "test/integration/model.test.ts", ...args], {
             env: { RDS_LICENSING_MODEL_RUNS: "400", RDS_LICENSING_ENGINE_MODEL_RUNS: "8", ...env },
         }),
-    drift: (env, args) => sh("node", [path.join(root, "dist", "src", "cli", "drift.js"), ...args], { env }),
+    // The alias of `rds-licensing drift` for this release: says so, then runs it where npm was started.
+    drift: (env, args) => {
+        log("`npm run drift -- <options>` is now `npx rds-licensing drift <options>`; this alias goes away in the next release");
+        return sh("node", [path.join(root, "bin", "rds-licensing.js"), "drift", ...args], {
+            env,
+            cwd: process.env.INIT_CWD && fs.existsSync(process.env.INIT_CWD) ? process.env.INIT_CWD : root,
+        });
+    },
     bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
 };
 

@@ -1,33 +1,24 @@
-#!/usr/bin/env node
 /**
- * `npm run drift -- --stack <name>`: does what the stack's program declares still match what the
+ * `rds-licensing drift --stack <name>`: does what the stack's program declares still match what the
  * license servers hold? Runs `pulumi preview --refresh` through the Automation API (nothing is
  * written to state), compares desired and actual per pack and per server, reports CAL usage, and
  * exits 0 (in sync), 1 (error), 2 (drift) or 3 (usage warnings only). See docs/gitops.md.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs, USAGE, UsageError, type DriftArgs } from "./drift/args";
+import { processIo, type CliIo } from "./io";
+import { parseArgs, SYNOPSIS, USAGE, UsageError, type DriftArgs, type ReportFormat } from "./drift/args";
 import { buildReport } from "./drift/compare";
 import { DriftError, previewWithRefresh } from "./drift/engine";
+import { previewEnvironment } from "./drift/environment";
 import { checkOutputs } from "./drift/outputs";
 import { renderHtml, renderUsageSvg } from "./drift/render-chart";
 import { renderMarkdown, renderTable } from "./drift/render-text";
 import { ExitCode, type DriftReport } from "./drift/report";
 
 export { buildReport } from "./drift/compare";
-export { parseArgs } from "./drift/args";
+export { parseArgs, USAGE } from "./drift/args";
 export * from "./drift/report";
-
-export interface DriftIo {
-    stdout: (text: string) => void;
-    stderr: (text: string) => void;
-}
-
-const processIo: DriftIo = {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-};
 
 /** The files `--report-dir` gets. */
 export const REPORT_FILES = {
@@ -42,20 +33,19 @@ function write(file: string, text: string): void {
     fs.writeFileSync(file, text);
 }
 
-/** Write every output the arguments ask for; the table goes to stdout unless a report does. */
-export function emit(report: DriftReport, args: DriftArgs, io: DriftIo): string[] {
+/** Write every output the arguments ask for; the table goes to stdout unless a report does (then stderr). */
+export function emit(report: DriftReport, args: DriftArgs, io: Pick<CliIo, "stdout" | "stderr">): string[] {
     const json = `${JSON.stringify(report, null, 2)}\n`;
+    const render = (format: ReportFormat) => (format === "json" ? json : renderMarkdown(report));
     const written: string[] = [];
-    const out = (file: string | undefined, text: string) => {
-        if (!file) return;
+    const out = (file: string, text: string) => {
         if (file === "-") io.stdout(text);
         else {
             write(file, text);
             written.push(file);
         }
     };
-    out(args.json, json);
-    out(args.markdown, renderMarkdown(report));
+    for (const output of args.outputs) out(output.to, render(output.format));
     if (args.reportDir) {
         out(path.join(args.reportDir, REPORT_FILES.json), json);
         out(path.join(args.reportDir, REPORT_FILES.markdown), renderMarkdown(report));
@@ -63,20 +53,22 @@ export function emit(report: DriftReport, args: DriftArgs, io: DriftIo): string[
         out(path.join(args.reportDir, REPORT_FILES.chart), renderUsageSvg(report));
     }
     const table = renderTable(report);
-    if (args.json === "-" || args.markdown === "-") io.stderr(table);
+    if (args.outputs.some((o) => o.to === "-")) io.stderr(table);
     else io.stdout(table);
     return written;
 }
 
-export async function main(argv: readonly string[], io: DriftIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Run the command; resolves to its exit code (never throws). */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
     let args: DriftArgs;
     try {
-        args = parseArgs(argv, env.INIT_CWD && fs.existsSync(env.INIT_CWD) ? env.INIT_CWD : process.cwd());
+        args = parseArgs(argv, io.cwd);
     } catch (err) {
         if (!(err instanceof UsageError)) throw err;
-        io.stderr(`drift: error: ${err.message}\n\n${USAGE}`);
+        io.stderr(`drift: error: ${err.message}\nusage: ${SYNOPSIS}\n`);
         return ExitCode.Error;
     }
+    for (const line of args.deprecations) io.stderr(`drift: warning: ${line}\n`);
     if (args.help) {
         io.stdout(USAGE);
         return ExitCode.InSync;
@@ -89,9 +81,12 @@ export async function main(argv: readonly string[], io: DriftIo = processIo, env
         return ExitCode.Error;
     }
     try {
+        const environment = previewEnvironment(args.cwd, io.env);
         const { project, events } = await previewWithRefresh({
             stack: args.stack,
             workDir: args.cwd,
+            env: environment.env,
+            notes: environment.notes,
             log: (line) => io.stderr(`drift: ${line}\n`),
         });
         const report = buildReport(events, { project, stack: args.stack, ...(args.warnAt !== undefined ? { warnAt: args.warnAt } : {}) });
@@ -100,13 +95,14 @@ export async function main(argv: readonly string[], io: DriftIo = processIo, env
     } catch (err) {
         const message = err instanceof DriftError ? err.message : err instanceof Error ? err.message.split("\n")[0] : String(err);
         io.stderr(`drift: error: ${message}\n`);
-        if (env.RDS_LICENSING_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+        if (io.env.RDS_LICENSING_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
         return ExitCode.Error;
     }
 }
 
+// `node dist/src/cli/drift.js ...`, the entry of the previous release (tests and scripts still use it).
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
+    run(process.argv.slice(2)).then(
         (code) => {
             process.exitCode = code;
         },

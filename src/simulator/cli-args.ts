@@ -1,6 +1,6 @@
 /**
- * Argument parsing of the rdls-sim CLI. Everything is checked before the store is opened, so a
- * usage error (exit 2) can never change the store.
+ * Argument parsing of the simulator's admin CLI (`rds-licensing sim`). Everything is checked before
+ * the store is opened, so a usage error (exit 2) can never change the store.
  */
 import { parseArgs } from "node:util";
 import { isValidLicenseCount, MAX_LICENSE_COUNT } from "../licensing/numbers";
@@ -41,12 +41,27 @@ export interface Parsed {
     values: Values;
 }
 
+/** node's parseArgs messages, in this CLI's words: the flag, what was found, the fix. */
+function explainParseError(message: string): string {
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown) return `unknown option ${unknown[1]}`;
+    const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+    if (missing) return `${missing[1]} needs a value (got nothing)`;
+    const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous) return `${ambiguous[1]} needs a value (got the next option instead); to give a value that starts with "-", write ${ambiguous[1]}=<value>`;
+    const flag = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+    if (flag) return `${flag[1]} takes no value (got ${flag[1]}=...): write ${flag[1]} alone`;
+    return message.replace(/\. To specify a positional argument.*$/s, "");
+}
+
 export function parse(argv: readonly string[]): Parsed {
     let parsed;
     try {
         parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
-        throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+        // The command, when one can be made out, so that the message can say what it takes.
+        const loose = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+        throw new UsageError(explainParseError((err as Error).message), loose.positionals[0]);
     }
     const [command, ...args] = parsed.positionals;
     const values = parsed.values as Values;
@@ -87,12 +102,22 @@ export async function contactArgs(p: Parsed): Promise<Partial<ContactInfo>> {
     return contact;
 }
 
-/** Refuse options the command does not take, and a wrong number of positional arguments. */
-export function expect(p: Parsed, allowed: readonly OptionName[], minArgs: number, maxArgs = minArgs): void {
-    const permitted = new Set<string>([...allowed, "home", "help"]);
+/** Options every command takes. */
+export const GLOBAL_OPTIONS = ["home", "help"] as const satisfies readonly OptionName[];
+
+/** Refuse options the command (or its action, e.g. "faults show") does not take, naming the ones it does. */
+export function refuseOptions(p: Parsed, allowed: readonly OptionName[], what: string = p.command ?? ""): void {
+    const permitted = new Set<string>([...allowed, ...GLOBAL_OPTIONS]);
     for (const name of Object.keys(p.values)) {
-        if (!permitted.has(name)) throw new UsageError(`${p.command} does not take --${name}`, p.command);
+        if (!permitted.has(name)) {
+            const takes = [...allowed, "home"].map((o) => `--${o}`).join(", ");
+            throw new UsageError(`${what} does not take --${name} (it takes ${takes})`, p.command);
+        }
     }
+}
+
+/** Refuse a wrong number of positional arguments. */
+export function positionals(p: Parsed, minArgs: number, maxArgs = minArgs): void {
     if (p.args.length < minArgs) throw new UsageError(`${p.command} needs ${minArgs} argument(s), got ${p.args.length}`, p.command);
     if (p.args.length > maxArgs) throw new UsageError(`${p.command} takes at most ${maxArgs} argument(s), got ${p.args.length}`, p.command);
 }

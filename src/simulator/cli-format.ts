@@ -1,4 +1,4 @@
-/** Human output of the rdls-sim CLI: aligned tables and key/value blocks. */
+/** Human output of the simulator's admin CLI: aligned tables and key/value blocks. */
 import type { ServerStatus } from "../licensing/operations";
 import type { ExecutionStats, LatencyConfig, RegistrySummary } from "./controls";
 import { LATENCY_ENV } from "./faults";
@@ -23,8 +23,9 @@ function block(pairs: readonly [string, string][]): string {
     return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n";
 }
 
-export function formatServers(servers: readonly ServerSummary[]): string {
-    if (servers.length === 0) return "No license servers. Create one: rdls-sim create-server <name> --version <2016|2019|2022|2025>\n";
+/** `prog`: how the user called the CLI, for the hint. */
+export function formatServers(servers: readonly ServerSummary[], prog = "rds-licensing sim"): string {
+    if (servers.length === 0) return `No license servers. Create one: ${prog} create-server <name> --version <2016|2019|2022|2025>\n`;
     return table(
         ["NAME", "VERSION", "ACTIVATION", "PACKS", "TOTAL", "ISSUED", "AVAILABLE", "EXECUTIONS"],
         servers.map((s) => [s.name, s.windowsServerVersion, s.activation, s.packs, s.totalLicenses, s.issuedLicenses, s.availableLicenses, s.executions]),

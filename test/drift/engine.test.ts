@@ -1,7 +1,7 @@
 /**
  * `drift` on the real engine against rdls-sim: one stack, drift induced the ways it happens in real
- * life (rdls-sim as the admin or the users), the exit code and report checked each time, and the
- * state backend compared byte for byte before and after every run.
+ * life (rdls-sim as the admin or the users), the exit code and report (`--json` on stdout) checked
+ * each time, and the state backend compared byte for byte before and after every run.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -20,7 +20,8 @@ interface SimPack {
     availableLicenses: number;
 }
 
-const DRIFT = path.join(REPO_ROOT, "dist", "src", "cli", "drift.js");
+/** `rds-licensing drift …` as `npx` runs it. */
+const DRIFT = [path.join(REPO_ROOT, "bin", "rds-licensing.js"), "drift"];
 const SERVER = "RDLS-TEST01";
 
 let project: TestProject;
@@ -31,19 +32,22 @@ interface DriftRun extends RunResult {
     reportDir: string;
 }
 
-/** Run the drift command; check the backend is untouched and nothing secret was printed or written. */
+/**
+ * Run the drift command with `--json` (the report on stdout, the table on stderr) and `--report-dir`;
+ * check the backend is untouched and nothing secret was printed or written.
+ */
 async function drift(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DriftRun> {
     const reportDir = path.join(project.dir, `report-${++runs}`);
-    const json = path.join(reportDir, "report.json");
     const before = project.backendBytes();
-    const result = await run("node", [DRIFT, "--stack", project.stack, "--cwd", project.dir, "--json", json, "--report-dir", reportDir, ...args], {
+    const result = await run("node", [...DRIFT, "--stack", project.stack, "--cwd", project.dir, "--json", "--report-dir", reportDir, ...args], {
         cwd: project.dir,
         env: { ...project.env, ...env },
     });
     expect(project.backendBytes() === before, "the drift run changed the state backend").toBe(true);
     expectNoSecrets(result.stdout + result.stderr, "drift output");
     expectNoSecrets(readTree(reportDir), "drift report files");
-    const report = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, "utf8")) as DriftReport) : undefined;
+    // Standard output is the JSON report and nothing else (or nothing, on an error).
+    const report = result.stdout ? (JSON.parse(result.stdout) as DriftReport) : undefined;
     return { ...result, reportDir, ...(report ? { report } : {}) };
 }
 
@@ -99,8 +103,8 @@ describe("drift on the real engine", { timeout: 240_000 }, () => {
         expect(report.usage.packs.map((p) => p.name).sort()).toEqual(["ea-users", "open-devices", "retail-users"]);
         await expectUsageMatchesSimulator(report);
         expectChartFiles(result.reportDir, report);
-        expect(result.stdout).toContain("no drift");
-        expect(result.stdout).toMatch(/ea-users\s+RDLS-TEST01\s+enterprise-agreement\s+2022\s+per-user\s+20\s+0\s+20\s+0\.0%/);
+        expect(result.stderr).toContain("no drift");
+        expect(result.stderr).toMatch(/ea-users\s+RDLS-TEST01\s+enterprise-agreement\s+2022\s+per-user\s+20\s+0\s+20\s+0\.0%/);
     });
 
     it("exits 2 naming a pack whose licenses were removed by hand, with expected and actual", async () => {
@@ -111,7 +115,7 @@ describe("drift on the real engine", { timeout: 240_000 }, () => {
         expect(result.report!.drift).toEqual([
             expect.objectContaining({ kind: "pack-count", name: "open-devices", server: SERVER, expected: 10, actual: 6, source: "live" }),
         ]);
-        expect(result.stdout).toMatch(/pack count\s+open-devices\s+RDLS-TEST01\s+10\s+6/);
+        expect(result.stderr).toMatch(/pack count\s+open-devices\s+RDLS-TEST01\s+10\s+6/);
         expect(fs.readFileSync(path.join(result.reportDir, "drift-report.md"), "utf8")).toContain("| pack count | `open-devices` | RDLS-TEST01 | 10 | 6 |");
         await expectUsageMatchesSimulator(result.report!);
     });
@@ -153,16 +157,30 @@ describe("drift on the real engine", { timeout: 240_000 }, () => {
         expect(result.report!.usage.packs.find((p) => p.name === "ea-users")).toMatchObject({ total: 20, issued: 17, available: 3, utilisation: 85 });
         await expectUsageMatchesSimulator(result.report!);
         expectChartFiles(result.reportDir, result.report!);
-        expect(result.stdout).toMatch(/85\.0%\s+WARNING/);
+        expect(result.stderr).toMatch(/85\.0%\s+WARNING/);
     });
 
-    it("`npm run drift` (tools/run.mjs) passes the exit code through", async () => {
+    it("`npm run drift` (tools/run.mjs, the alias of this release) says what replaced it and passes the exit code through", async () => {
         const result = await run("node", [path.join(REPO_ROOT, "tools", "run.mjs"), "drift", "--stack", project.stack, "--cwd", project.dir], {
             cwd: REPO_ROOT,
             env: project.env,
         });
         expect(result.code, result.stderr).toBe(0);
+        // Without --json the table is the output.
         expect(result.stdout).toContain("no drift");
+        expect(result.stderr).toContain("`npm run drift -- <options>` is now `npx rds-licensing drift <options>`");
+    });
+
+    it("the previous release's entry and `--json <file>` still work, with a deprecation line", async () => {
+        const file = path.join(project.dir, "legacy", "drift.json");
+        const result = await run("node", [path.join(REPO_ROOT, "dist", "src", "cli", "drift.js"), "--stack", project.stack, "--cwd", project.dir, "--json", file], {
+            cwd: project.dir,
+            env: project.env,
+        });
+        expect(result.code, result.stderr).toBe(0);
+        expect(JSON.parse(fs.readFileSync(file, "utf8"))).toMatchObject({ status: "in-sync", exitCode: 0 });
+        expect(result.stdout).toContain("no drift");
+        expect(result.stderr).toContain(`drift: warning: --json <file> is deprecated and goes away in the next release: write --json --output ${file}`);
     });
 
     describe("errors exit 1 with one clear line", () => {
@@ -200,11 +218,11 @@ describe("drift on the real engine", { timeout: 240_000 }, () => {
         it("an unknown stack, a missing project and bad arguments", async () => {
             const before = project.backendBytes();
             const env = { ...project.env };
-            const noStack = await run("node", [DRIFT, "--stack", "nope", "--cwd", project.dir], { cwd: project.dir, env });
+            const noStack = await run("node", [...DRIFT, "--stack", "nope", "--cwd", project.dir], { cwd: project.dir, env });
             expectOneLineError(noStack, /no stack named 'nope'/);
-            const noProject = await run("node", [DRIFT, "--stack", "test", "--cwd", path.join(project.dir, "report-1")], { cwd: project.dir, env });
+            const noProject = await run("node", [...DRIFT, "--stack", "test", "--cwd", path.join(project.dir, "report-1")], { cwd: project.dir, env });
             expectOneLineError(noProject, /Pulumi\.yaml not found/);
-            const badArgs = await run("node", [DRIFT, "--stack", "test", "--warn-at", "200"], { cwd: project.dir, env });
+            const badArgs = await run("node", [...DRIFT, "--stack", "test", "--warn-at", "200"], { cwd: project.dir, env });
             expect(badArgs.code).toBe(1);
             expect(badArgs.stderr).toMatch(/^drift: error: --warn-at/);
             expect(project.backendBytes()).toBe(before);

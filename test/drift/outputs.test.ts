@@ -9,7 +9,7 @@ vi.mock("../../src/cli/drift/engine", async (original) => ({
     previewWithRefresh: vi.fn(async () => ({ project: "rds-licensing", events: [] })),
 }));
 
-import { main, REPORT_FILES } from "../../src/cli/drift";
+import { REPORT_FILES, run } from "../../src/cli/drift";
 import { previewWithRefresh } from "../../src/cli/drift/engine";
 
 const preview = vi.mocked(previewWithRefresh);
@@ -18,7 +18,7 @@ const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), "drift-outputs-"));
 async function drift(...argv: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }, {});
+    const code = await run(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, cwd: process.cwd() });
     return { code, stdout, stderr };
 }
 
@@ -42,7 +42,9 @@ describe("drift output paths", () => {
         fs.mkdirSync(path.join(dir, "full", REPORT_FILES.html), { recursive: true });
         for (const [argv, says] of [
             [["--report-dir", path.join(blocker, "reports")], `--report-dir ${path.join(blocker, "reports")}: ${blocker} is a file, not a folder`],
-            [["--json", path.join(blocker, "drift.json")], `--json ${path.join(blocker, "drift.json")}: ${blocker} is a file, not a folder`],
+            [["--json", "--output", path.join(blocker, "drift.json")], `--output ${path.join(blocker, "drift.json")}: ${blocker} is a file, not a folder`],
+            [["--markdown", "--output", dir], `--output ${dir} is a folder; give a file path`],
+            // The previous release's form names its own option.
             [["--markdown", dir], `--markdown ${dir} is a folder; give a file path`],
             [["--report-dir", path.join(dir, "full")], `--report-dir ${path.join(dir, "full", REPORT_FILES.html)} is a folder; give a file path`],
         ] as const) {
@@ -57,9 +59,10 @@ describe("drift output paths", () => {
         const dir = temp();
         const reports = path.join(dir, "new", "reports");
         const json = path.join(dir, "out", "drift.json");
-        const r = await drift("--stack", "dev", "--report-dir", reports, "--json", json);
+        const r = await drift("--stack", "dev", "--report-dir", reports, "--json", "--output", json);
         expect(r.stderr).not.toContain("error");
         expect(r.code).toBe(0);
+        expect(r.stdout).toContain("no drift");
         expect(preview).toHaveBeenCalledTimes(1);
         expect(fs.readdirSync(reports).sort()).toEqual(Object.values(REPORT_FILES).sort());
         expect(JSON.parse(fs.readFileSync(json, "utf8")).status).toBe("in-sync");

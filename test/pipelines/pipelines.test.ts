@@ -1,7 +1,8 @@
 /**
  * The example pipelines: structurally valid (validate.ts), secure (pinned actions, OIDC, no stored
  * keys, secrets scoped to the steps that run Pulumi, approvals before `pulumi up`), their shell
- * scripts parse (`bash -n`), and every `npm run drift` invocation is one the CLI accepts.
+ * scripts parse (`bash -n`), and every `rds-licensing drift` invocation is one the CLI accepts, in
+ * the current form (no deprecated option).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -52,13 +53,17 @@ describe("the example pipelines", () => {
         }
     });
 
-    it.each([...GITHUB, ...AZURE])("%s: every `npm run drift` is a command the CLI accepts", (file) => {
+    it.each([...GITHUB, ...AZURE])("%s: every `rds-licensing drift` is a command the CLI accepts, in its current form", (file) => {
         const invocations = driftInvocations(read(file));
         if (file.includes("deploy") || file.includes("nightly") || file.includes("pull-request")) expect(invocations.length).toBeGreaterThan(0);
         for (const args of invocations) {
             const parsed = parseArgs(args.map((a) => a.replace(/^\$\{?(\w+)\}?$/, "value-of-$1").replace(/^value-of-WARN_AT$/, "90")), "/repo");
             expect(parsed.stack).toBe("value-of-STACK");
+            expect(parsed.deprecations).toEqual([]);
         }
+        // Through the package's bin, not the deprecated npm script.
+        expect(read(file)).not.toMatch(/npm run drift/);
+        for (const match of read(file).matchAll(/rds-licensing drift /g)) expect(read(file).slice(match.index - 4, match.index)).toBe("npx ");
     });
 });
 
@@ -74,7 +79,7 @@ describe("what the pipelines do", () => {
         expect(all.some((s) => /pulumi -- preview .*--policy-pack policy/.test(s.run ?? ""))).toBe(true);
         const comment = all.find((s) => String(s.uses).startsWith("actions/github-script@"));
         expect(comment?.with.script).toContain(MARKDOWN_MARKER);
-        expect(all.find((s) => s.id === "drift")?.run).toMatch(/--markdown drift\.md/);
+        expect(all.find((s) => s.id === "drift")?.run).toMatch(/--markdown --output drift\.md/);
     });
 
     it("main: `pulumi up` only behind the approval environment", () => {
@@ -89,7 +94,7 @@ describe("what the pipelines do", () => {
         const doc = gh("nightly-drift");
         expect(doc.on.schedule).toEqual([{ cron: "17 3 * * *" }]);
         const all = steps(doc);
-        const check = all.find((s) => /npm run drift/.test(s.run ?? ""))!;
+        const check = all.find((s) => /npx rds-licensing drift/.test(s.run ?? ""))!;
         expect(check["continue-on-error"]).toBeUndefined();
         expect(check.run).toMatch(/exit "\$code"/);
         const upload = all.find((s) => String(s.uses).startsWith("actions/upload-artifact@"))!;

@@ -22,6 +22,15 @@ export function loadYaml(text: string): unknown {
     return yaml.load(text, { schema: yaml.CORE_SCHEMA });
 }
 
+/** The document of a pipeline file, or the one problem that it is not YAML. */
+function parseDocument(text: string): { doc: unknown } | { problems: Problem[] } {
+    try {
+        return { doc: loadYaml(text) };
+    } catch (err) {
+        return { problems: [{ path: "$", message: `YAML: ${(err as Error).message.split("\n")[0]}` }] };
+    }
+}
+
 class Checker {
     readonly problems: Problem[] = [];
     add(path: string, message: string): void {
@@ -125,13 +134,10 @@ function checkPermissions(c: Checker, value: unknown, path: string): void {
 }
 
 export function validateGithubWorkflow(text: string): Problem[] {
+    const parsed = parseDocument(text);
+    if ("problems" in parsed) return parsed.problems;
+    const { doc } = parsed;
     const c = new Checker();
-    let doc: unknown;
-    try {
-        doc = loadYaml(text);
-    } catch (err) {
-        return [{ path: "$", message: `YAML: ${(err as Error).message.split("\n")[0]}` }];
-    }
     if (!c.keys(doc, GH_TOP, "$", ["on", "jobs"])) return c.problems;
     // Expressions must be closed.
     for (const [path, s] of strings(doc, "$")) {
@@ -300,13 +306,10 @@ function checkAzJobs(c: Checker, jobs: unknown, path: string): void {
 }
 
 export function validateAzurePipeline(text: string): Problem[] {
+    const parsed = parseDocument(text);
+    if ("problems" in parsed) return parsed.problems;
+    const { doc } = parsed;
     const c = new Checker();
-    let doc: unknown;
-    try {
-        doc = loadYaml(text);
-    } catch (err) {
-        return [{ path: "$", message: `YAML: ${(err as Error).message.split("\n")[0]}` }];
-    }
     if (!c.keys(doc, AZ_TOP, "$")) return c.problems;
     const bodies = ["stages", "jobs", "steps"].filter((k) => k in doc);
     if (bodies.length !== 1) c.add("$", "needs exactly one of stages, jobs or steps");
@@ -341,9 +344,9 @@ export function validateAzurePipeline(text: string): Problem[] {
     return c.problems;
 }
 
-/** The `npm run drift -- ...` command lines of a file, split into arguments (for the CLI's own parser). */
+/** The `rds-licensing drift ...` command lines of a file, split into arguments (for the CLI's own parser). */
 export function driftInvocations(text: string): string[][] {
-    return [...text.matchAll(/npm run drift -- ([^\n]*)/g)].map((m) =>
+    return [...text.matchAll(/rds-licensing drift ([^\n]*)/g)].map((m) =>
         [...m[1].matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((a) => a[1] ?? a[2] ?? a[3]),
     );
 }

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { executeOnSimulator } from "../../src/simulator";
-import { main } from "../../src/simulator/cli";
+import { ALIAS_NOTICE, main } from "../../src/simulator/cli";
 import { MAX_LATENCY_MS } from "../../src/simulator/faults";
 import { NODE, childEnv, compileSimulator } from "./helpers/compile";
 import { NUMBERS, agreement, fixture, openLicense, retail, snapshot, tempHome } from "./helpers/sim";
@@ -30,7 +30,7 @@ async function populated() {
     return f;
 }
 
-describe("rdls-sim CLI", () => {
+describe("the simulator CLI (rds-licensing sim)", () => {
     it("packs --json prints the packs with the program id and counts", async () => {
         const f = await populated();
         const { code, stdout } = await cli(f.home, "packs", "--json");
@@ -74,7 +74,7 @@ describe("rdls-sim CLI", () => {
             const before = snapshot(f.home);
             const r = await cli(f.home, ...argv);
             expect(r.code, argv.join(" ")).toBe(1);
-            expect(r.stderr).toMatch(/^rdls-sim: /);
+            expect(r.stderr).toMatch(/^rds-licensing sim: /);
             expect(snapshot(f.home)).toEqual(before);
         }
         const r = await cli(f.home, "revoke", "3", "1");
@@ -120,7 +120,10 @@ describe("rdls-sim CLI", () => {
         const before = snapshot(f.home);
         const r = await cli(f.home, ...argv);
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain("Usage: rdls-sim");
+        // The message, then the usage: the command's own when the command is known.
+        if (argv.length === 0) expect(r.stderr).toMatch(/^Usage: rds-licensing sim <command>/);
+        else expect(r.stderr).toMatch(/^rds-licensing sim: .+\n\nUsage: rds-licensing sim /);
+        if (argv.length > 0 && argv[0] !== "bogus") expect(r.stderr).toContain(`Usage: rds-licensing sim ${argv[0]} `);
         expect(r.stdout).toBe("");
         expect(snapshot(f.home)).toEqual(before);
     });
@@ -132,13 +135,18 @@ describe("rdls-sim CLI", () => {
             expect(r.code, argv.join(" ")).toBe(2);
             expect(r.stderr.split("\n")[0], argv.join(" ")).toMatch(expected);
         };
-        await says(["activate", "--country", "nl"], /^rdls-sim: --country must be an ISO 3166 alpha-2 country code in capitals, e.g\. NL, US, DE \(got "nl": use NL\)$/);
+        await says(["activate", "--country", "nl"], /^rds-licensing sim: --country must be an ISO 3166 alpha-2 country code in capitals, e.g\. NL, US, DE \(got "nl": use NL\)$/);
         await says(["activate", "--country", "Holland"], /--country must be an ISO 3166 .* \(got "Holland"\)$/);
-        await says(["activate", "--email", "ada"], /^rdls-sim: --email must be an e-mail address \(got "ada"\)$/);
-        await says(["activate", "--last-name", ""], /^rdls-sim: --last-name must not be empty \(got ""\)$/);
-        await says(["config", "--latency-ms", "9007199254740991"], /^rdls-sim: --latency-ms must be at most 600000 \(10 minutes, .*\) \(got 9007199254740991\)$/);
-        await says(["config", "--latency-ms", "soon"], /^rdls-sim: --latency-ms must be a whole number from 0 to 600000, written in digits \(got "soon"\)$/);
+        await says(["activate", "--email", "ada"], /^rds-licensing sim: --email must be an e-mail address \(got "ada"\)$/);
+        await says(["activate", "--last-name", ""], /^rds-licensing sim: --last-name must not be empty \(got ""\)$/);
+        await says(["config", "--latency-ms", "9007199254740991"], /^rds-licensing sim: --latency-ms must be at most 600000 \(10 minutes, .*\) \(got 9007199254740991\)$/);
+        await says(["config", "--latency-ms", "soon"], /^rds-licensing sim: --latency-ms must be a whole number from 0 to 600000, written in digits \(got "soon"\)$/);
         await says(["faults", "set", "--slow-ms", "1e9"], /--slow-ms must be a whole number from 0 to 600000/);
+        await says(["faults", "show", "--transient", "2"], /^rds-licensing sim: faults show does not take --transient \(it takes --json, --home\)$/);
+        await says(["status", "--version", "2022"], /^rds-licensing sim: status does not take --version \(it takes --server, --json, --home\)$/);
+        await says(["packs", "--al"], /^rds-licensing sim: unknown option --al$/);
+        await says(["packs", "--json=yes"], /^rds-licensing sim: --json takes no value \(got --json=\.\.\.\): write --json alone$/);
+        await says(["status", "--server", "--json"], /^rds-licensing sim: --server needs a value \(got the next option instead\)/);
         // The limit is the simulator's own, whichever way it is set.
         await expect(f.sim.setConfig({ latencyMs: MAX_LATENCY_MS + 1 })).rejects.toMatchObject({ kind: "invalid-parameter" });
         await expect(f.sim.setFaults({ slow: { extraMs: 2 ** 31 } })).rejects.toMatchObject({ kind: "invalid-parameter" });
@@ -173,7 +181,7 @@ describe("rdls-sim CLI", () => {
         let stderr = "";
         const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: {}, cwd };
         expect(await main(["create-server", "rdls01", "--version", "2022", "--home", ""], io)).toBe(2);
-        expect(stderr).toMatch(/^rdls-sim: --home is empty \(got ""\): give the store folder, e\.g\. --home \.rdls-sim/);
+        expect(stderr).toMatch(/^rds-licensing sim: --home is empty \(got ""\): give the store folder, e\.g\. --home \.rdls-sim/);
         expect(await main(["servers", "--home", "   "], io)).toBe(2);
         expect(fs.readdirSync(cwd)).toEqual([]);
     });
@@ -187,7 +195,7 @@ describe("rdls-sim CLI", () => {
             const before = snapshot(f.home);
             const r = await cli(f.home, ...argv);
             expect(r.code, argv.join(" ")).toBe(1);
-            expect(r.stderr).toContain(`rdls-sim: simulator store file ${server} is not valid JSON`);
+            expect(r.stderr).toContain(`rds-licensing sim: simulator store file ${server} is not valid JSON`);
             expect(r.stderr).toContain(`rdls-sim reset --home ${f.home}`);
             expect(snapshot(f.home)).toEqual(before);
         }
@@ -267,20 +275,23 @@ describe("rdls-sim CLI", () => {
         }
     });
 
-    it("the bin shim runs the compiled CLI (exit codes included)", () => {
+    it("the rdls-sim alias runs the compiled CLI (exit codes included), saying on stderr what replaced it", () => {
         const root = compileSimulator();
         const home = path.join(tempHome(), "store");
         const bin = path.join(root, "bin/rdls-sim.js");
         const help = spawnSync(NODE, [bin, "--help"], { encoding: "utf8", env: childEnv() });
         expect(help.status).toBe(0);
         expect(help.stdout).toContain("Usage: rdls-sim");
+        expect(help.stderr).toBe(ALIAS_NOTICE);
         const created = spawnSync(NODE, [bin, "create-server", "rdls01", "--version", "2022"], { encoding: "utf8", env: childEnv({ RDLS_SIM_HOME: home }) });
         expect(created.status).toBe(0);
         const packs = spawnSync(NODE, [bin, "packs", "--json"], { encoding: "utf8", env: childEnv({ RDLS_SIM_HOME: home }) });
         expect(packs.status).toBe(0);
         expect(JSON.parse(packs.stdout)).toEqual([]);
+        expect(packs.stderr).toBe(ALIAS_NOTICE);
         const usage = spawnSync(NODE, [bin, "issue"], { encoding: "utf8", env: childEnv({ RDLS_SIM_HOME: home }) });
         expect(usage.status).toBe(2);
+        expect(usage.stderr).toContain(`${ALIAS_NOTICE}rdls-sim: issue needs 2 argument(s), got 0\n\nUsage: rdls-sim issue <keyPackId> <count>`);
         const refused = spawnSync(NODE, [bin, "uninstall", "3"], { encoding: "utf8", env: childEnv({ RDLS_SIM_HOME: home }) });
         expect(refused.status).toBe(1);
         // Default location: .rdls-sim in the working directory.

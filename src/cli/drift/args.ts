@@ -1,80 +1,160 @@
 /**
- * Command-line arguments of `npm run drift`. Pure: relative paths are resolved against `base` (the
- * folder the user ran npm from, `$INIT_CWD`, since npm itself runs scripts in the package folder).
+ * Command-line arguments of `rds-licensing drift`. Pure: relative paths are resolved against `base`
+ * (the folder the command runs in). Every error names the option, what was found and the fix.
  */
 import * as path from "path";
+import { didYouMean } from "../suggest";
+
+export type ReportFormat = "json" | "markdown";
+
+/** One report the command writes besides --report-dir's. */
+export interface ReportOutput {
+    format: ReportFormat;
+    /** A file path, or `-` for standard output. */
+    to: string;
+    /** The option that named the destination, for messages (`--output`, or `--json`/`--markdown`). */
+    option: string;
+}
 
 export interface DriftArgs {
     stack: string;
     /** The Pulumi project folder. */
     cwd: string;
-    /** JSON report file; `-` writes it to stdout instead of the table. */
-    json?: string;
-    /** Markdown report file (a PR comment); `-` writes it to stdout instead of the table. */
-    markdown?: string;
+    /** `--json` / `--markdown` reports: to stdout, or to the `--output` file. */
+    outputs: ReportOutput[];
     /** Folder for the full set: JSON, Markdown, HTML report and SVG usage chart. */
     reportDir?: string;
     /** Utilisation (percent of CALs issued) at which a pack is reported as a warning. */
     warnAt?: number;
     help: boolean;
+    /** One line per deprecated form used (for stderr; the command still does what they asked). */
+    deprecations: string[];
 }
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run drift -- --stack <name> [options]
+export const PROG = "rds-licensing drift";
 
-Compares what the stack's program declares with what the license servers hold, through
-\`pulumi preview --refresh\` (which writes nothing to state), and reports CAL usage.
+export const SYNOPSIS = `${PROG} --stack <name> [--json | --markdown] [--output <file>] [--report-dir <dir>] [--warn-at <percent>] [--cwd <dir>]`;
 
-options:
+export const USAGE = `Usage: ${PROG} --stack <name> [options]
+
+Does the stack still match the license servers? Runs \`pulumi preview --refresh\` (which writes
+nothing to state), compares what the program declares with what the servers hold, per pack and per
+server, and reports CAL usage.
+
+Options
   --stack <name>        the stack to check (required)
-  --json <file>         write the report as JSON ("-": to stdout, instead of the table)
-  --markdown <file>     write the report as Markdown, e.g. for a pull request comment ("-": to stdout)
-  --report-dir <dir>    write drift-report.json, drift-report.md, drift-report.html and cal-usage.svg there
-  --warn-at <percent>   warn when a pack's utilisation (issued / total) reaches this percentage
+  --json                the report as JSON on standard output, as \`pulumi preview --json\` does;
+                        the table then goes to standard error, so \`... --json | jq\` works
+  --markdown            the report as Markdown on standard output, e.g. for a pull request comment
+  -o, --output <file>   write the --json or --markdown report to <file> instead (the table stays on
+                        standard output)
+  --report-dir <dir>    write drift-report.json, drift-report.md, drift-report.html and cal-usage.svg
+                        there (created when missing)
+  --warn-at <percent>   warn when a pack's utilisation (issued / total CALs) reaches this, e.g. 90
   --cwd <dir>           the Pulumi project folder (default: the current folder)
   -h, --help            show this help
 
-exit codes:
-  0  no drift (and no pack at or above --warn-at)
-  1  error: bad arguments, unreachable backend, wrong passphrase, failed preview
-  2  drift: desired and actual differ (wins over usage warnings)
-  3  no drift, but at least one pack is at or above --warn-at
+Exit codes (after \`terraform plan -detailed-exitcode\`)
+  0  in sync: no drift, and no pack at or above --warn-at
+  1  error: bad arguments, unreachable backend, wrong passphrase, failed preview (one line on stderr)
+  2  drift: \`pulumi up\` would change something (wins over usage warnings)
+  3  no drift, but at least one pack is at or above --warn-at (only with --warn-at)
+
+Environment
+  The Pulumi CLI comes from PATH, else $PULUMI_HOME/versions/<version>/bin (where the toolchain
+  bootstrap puts it). PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE(_FILE) are read as by
+  \`pulumi\`; in a clone of rds-licensing they default to the dev stack's (.pulumi-state/ and the
+  demo passphrase), as the npm scripts do. RDS_LICENSING_DEBUG=1 adds stack traces to errors.
+
+Examples
+  ${PROG} --stack dev
+  ${PROG} --stack dev --json | jq .status
+  ${PROG} --stack prod --markdown --output drift.md --warn-at 90
+  ${PROG} --stack prod --report-dir drift-report
+
+Deprecated, for this release: \`--json <file>\` and \`--markdown <file>\` (write \`--json --output <file>\`),
+\`--json -\` (write \`--json\`), and \`npm run drift -- ...\` (write \`${PROG} ...\`).
 `;
 
-const VALUE_OPTIONS = new Set(["--stack", "--json", "--markdown", "--report-dir", "--warn-at", "--cwd"]);
+interface ValueOption {
+    value: string;
+    example: string;
+}
+
+const VALUE_OPTIONS: Record<string, ValueOption> = {
+    "--stack": { value: "<name>", example: "--stack dev" },
+    "--output": { value: "<file>", example: "--output drift.json" },
+    "--report-dir": { value: "<dir>", example: "--report-dir drift-report" },
+    "--warn-at": { value: "<percent>", example: "--warn-at 90" },
+    "--cwd": { value: "<dir>", example: "--cwd infra" },
+};
+const FORMATS: Record<string, ReportFormat> = { "--json": "json", "--markdown": "markdown" };
+const SHORT: Record<string, string> = { "-o": "--output", "-h": "--help" };
+const ALL_OPTIONS = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FORMATS), "--help", ...Object.keys(SHORT)];
+
+const isOption = (arg: string | undefined) => arg !== undefined && ALL_OPTIONS.includes(arg.split("=")[0]!);
 
 export function parseArgs(argv: readonly string[], base: string = process.cwd()): DriftArgs {
     const values = new Map<string, string>();
+    const flags = new Set<ReportFormat>();
+    /** `--json <file>` and `--markdown <file>`, the forms of the previous release. */
+    const legacy = new Map<ReportFormat, string>();
+    const deprecations: string[] = [];
     let help = false;
     for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "-h" || arg === "--help") {
+        const arg = argv[i]!;
+        if (arg === "--") continue;
+        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+        const name = SHORT[arg] ?? (eq > 0 ? arg.slice(0, eq) : arg);
+        const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+        if (name === "--help") {
             help = true;
             continue;
         }
-        if (arg === "--") continue;
-        const eq = arg.indexOf("=");
-        const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-        if (!VALUE_OPTIONS.has(name)) {
-            throw new UsageError(arg.startsWith("-") ? `unknown option ${name}` : `unexpected argument '${arg}'`);
+        const format = FORMATS[name];
+        if (format) {
+            // A value right after --json / --markdown (drift takes no positional argument) is the old form.
+            const next = argv[i + 1];
+            const value = inline ?? (next !== undefined && (next === "-" || !next.startsWith("-")) ? argv[++i] : undefined);
+            if (flags.has(format) || legacy.has(format)) throw new UsageError(`${name} given twice: give it once`);
+            if (value === undefined) flags.add(format);
+            else if (value === "") throw new UsageError(`${name}= is empty: write ${name} alone for standard output, and --output <file> for a file`);
+            else {
+                legacy.set(format, value);
+                deprecations.push(
+                    value === "-"
+                        ? `${name} - is deprecated and goes away in the next release: ${name} alone writes to standard output`
+                        : `${name} <file> is deprecated and goes away in the next release: write ${name} --output ${value}`,
+                );
+            }
+            continue;
         }
-        let value: string | undefined;
-        if (eq > 0 && arg.startsWith("--")) value = arg.slice(eq + 1);
-        else {
-            value = argv[i + 1];
+        const option = VALUE_OPTIONS[name];
+        if (!option) {
+            if (arg.startsWith("-")) throw new UsageError(`unknown option ${name}${didYouMean(name, ALL_OPTIONS.filter((o) => o.startsWith("--")))}; \`${PROG} --help\` lists the options`);
+            throw new UsageError(`unexpected argument '${arg}': drift takes options only; to check the stack ${arg}, write --stack ${arg}`);
+        }
+        let value = inline;
+        if (value === undefined) {
+            const next = argv[i + 1];
+            if (next === undefined || isOption(next)) {
+                throw new UsageError(`${name} needs a value (got ${next === undefined ? "nothing" : `the option ${next}`}): give ${option.value}, e.g. ${option.example}`);
+            }
+            value = next;
             i++;
         }
-        if (value === undefined || value === "" || (value.startsWith("--") && VALUE_OPTIONS.has(value.split("=")[0]))) {
-            throw new UsageError(`${name} needs a value`);
-        }
-        if (values.has(name)) throw new UsageError(`${name} given twice`);
+        if (value === "") throw new UsageError(`${name} is empty: give ${option.value}, e.g. ${option.example}`);
+        const before = values.get(name);
+        if (before !== undefined) throw new UsageError(`${name} given twice ('${before}', then '${value}'): give it once`);
         values.set(name, value);
     }
-    if (help) return { help: true, stack: values.get("--stack") ?? "", cwd: base };
     const stack = values.get("--stack");
-    if (!stack) throw new UsageError("--stack <name> is required");
-    const resolve = (p: string | undefined) => (p === undefined || p === "-" ? p : path.resolve(base, p));
+    if (help) return { help: true, stack: stack ?? "", cwd: base, outputs: [], deprecations };
+    if (!stack) throw new UsageError("--stack <name> is required: name the stack to check, e.g. --stack dev (`pulumi stack ls` lists them)");
+    const resolve = (p: string) => (p === "-" ? p : path.resolve(base, p));
+
     let warnAt: number | undefined;
     const rawWarn = values.get("--warn-at");
     if (rawWarn !== undefined) {
@@ -83,16 +163,29 @@ export function parseArgs(argv: readonly string[], base: string = process.cwd())
             throw new UsageError(`--warn-at must be a percentage above 0 and at most 100, e.g. 80 (got '${rawWarn}')`);
         }
     }
-    const json = resolve(values.get("--json"));
-    const markdown = resolve(values.get("--markdown"));
-    if (json === "-" && markdown === "-") throw new UsageError("only one of --json and --markdown can write to stdout (-)");
+
+    const output = values.get("--output");
+    if (flags.size > 1) {
+        throw new UsageError(
+            output !== undefined
+                ? "--output takes one report, but --json and --markdown are both given: keep one (--report-dir <dir> writes both)"
+                : "--json and --markdown both write to standard output: keep one, or write both with --report-dir <dir>",
+        );
+    }
+    if (output !== undefined && flags.size === 0) throw new UsageError(`--output ${output} needs the report's format: add --json or --markdown`);
+    const outputs: ReportOutput[] = [];
+    for (const format of flags) outputs.push({ format, to: resolve(output ?? "-"), option: output !== undefined ? "--output" : `--${format}` });
+    for (const [format, to] of legacy) outputs.push({ format, to: resolve(to), option: `--${format}` });
+    if (outputs.filter((o) => o.to === "-").length > 1) {
+        throw new UsageError("--json and --markdown both write to standard output: keep one there, and write the other with --output <file> or --report-dir <dir>");
+    }
     return {
         help: false,
         stack,
-        cwd: resolve(values.get("--cwd")) ?? base,
-        ...(json ? { json } : {}),
-        ...(markdown ? { markdown } : {}),
-        ...(values.has("--report-dir") ? { reportDir: resolve(values.get("--report-dir")) } : {}),
+        cwd: values.has("--cwd") ? resolve(values.get("--cwd")!) : base,
+        outputs,
+        ...(values.has("--report-dir") ? { reportDir: resolve(values.get("--report-dir")!) } : {}),
         ...(warnAt !== undefined ? { warnAt } : {}),
+        deprecations,
     };
 }

@@ -24,6 +24,8 @@ export interface PreviewRequest {
     env?: Record<string, string>;
     /** Progress lines for a human (stderr). */
     log?: (line: string) => void;
+    /** What the environment was given (see ./environment.ts), logged once the project and CLI are found. */
+    notes?: readonly string[];
 }
 
 export interface PreviewResult {
@@ -78,7 +80,12 @@ export async function previewWithRefresh(request: PreviewRequest): Promise<Previ
         throw new DriftError(`no Pulumi project in ${workDir} (Pulumi.yaml not found); pass the project folder with --cwd`);
     }
     const pulumi = findPulumi(env.PATH ?? process.env.PATH);
-    if (!pulumi) throw new DriftError("the Pulumi CLI is not on PATH; run through `npm run drift` (it sets the toolchain up) or install the Pulumi CLI");
+    if (!pulumi) {
+        throw new DriftError(
+            "the Pulumi CLI is neither on PATH nor in $PULUMI_HOME/versions/<version>/bin; install it (https://www.pulumi.com/docs/install/), or run `npm run bootstrap` in a clone of rds-licensing",
+        );
+    }
+    for (const note of request.notes ?? []) log(`using ${note}`);
     // Loaded here: the Automation API is heavy, and argument errors should not wait for it.
     const auto = require("@pulumi/pulumi/automation") as typeof Automation;
     const events: EngineEvent[] = [];

@@ -1,5 +1,5 @@
 /**
- * Where `npm run drift` will write, checked before any preview runs: a report that cannot be written
+ * Where `rds-licensing drift` will write, checked before any preview runs: a report that cannot be written
  * must fail in a second with a message naming the option, not after a full `pulumi preview --refresh`
  * with a raw EEXIST or ENOTDIR.
  */
@@ -55,11 +55,8 @@ function checkFile(option: string, file: string): void {
 
 /** Throw a UsageError when an output the arguments ask for could not be written. Touches nothing. */
 export function checkOutputs(args: DriftArgs, reportFiles: readonly string[]): void {
-    for (const [option, file] of [
-        ["--json", args.json],
-        ["--markdown", args.markdown],
-    ] as const) {
-        if (file && file !== "-") checkFile(option, file);
+    for (const output of args.outputs) {
+        if (output.to !== "-") checkFile(output.option, output.to);
     }
     const dir = args.reportDir;
     if (!dir) return;

@@ -1,0 +1,35 @@
+/**
+ * The subcommands of `rds-licensing`. Adding one is a module under src/cli/ that exports
+ * `run(argv, io): Promise<number>` (its exit code; it prints its own `--help`) plus one line here.
+ * Modules load only when their command runs, so `--help` and the other commands stay fast.
+ */
+import type { CliIo } from "./io";
+
+export interface Subcommand {
+    /** Runs the command on the arguments after its name; resolves to its exit code, never throws for bad input. */
+    run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+export interface CommandEntry {
+    name: string;
+    /** One line for `rds-licensing --help`. */
+    summary: string;
+    /** Its exit codes, one line for `rds-licensing --help` (the command's own help has the details). */
+    exitCodes: string;
+    load(): Promise<Subcommand>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+    {
+        name: "drift",
+        summary: "does the stack still match the license servers? `pulumi preview --refresh`, CAL usage",
+        exitCodes: "0 in sync, 2 drift, 3 usage warnings only (--warn-at), 1 error",
+        load: () => import("./drift.js"),
+    },
+    {
+        name: "sim",
+        summary: "the rdls-sim simulator: license servers, key packs, faults (`sim --help` lists them)",
+        exitCodes: "0 done, 1 refused by the simulator, 2 usage error",
+        load: () => import("./sim.js"),
+    },
+];

@@ -1,0 +1,16 @@
+/** What a command reads and writes: its two streams, its environment and its folder (tests pass their own). */
+export interface CliIo {
+    stdout(text: string): void;
+    stderr(text: string): void;
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+}
+
+export function processIo(): CliIo {
+    return {
+        stdout: (t) => void process.stdout.write(t),
+        stderr: (t) => void process.stderr.write(t),
+        env: process.env,
+        cwd: process.cwd(),
+    };
+}
