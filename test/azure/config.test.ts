@@ -3,21 +3,14 @@
  * by its key with a fix, before anything else runs. Passwords never appear in messages.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateStackConfig } from "../../src/config";
+import { validateStackConfig } from "../../src/config";
 import { alignedCidr, cidrContains, closestRegion, parseCidr, passwordComplexityProblem } from "../../src/config/azure";
+import { configError } from "../support/config-fixtures";
 import { ADMIN_PASSWORD, AZURE_SECRET_PATHS, JOIN_PASSWORD, SUBNET_ID, azureConfig, domainSettings } from "./support/fixtures";
 
 const secretUnless = (plain: readonly string[] = []) => (path: string) => AZURE_SECRET_PATHS.includes(path) && !plain.includes(path);
 
-function problems(raw: Record<string, unknown>, plain: readonly string[] = []): ConfigError {
-    try {
-        validateStackConfig(raw, secretUnless(plain));
-    } catch (err) {
-        if (err instanceof ConfigError) return err;
-        throw err;
-    }
-    throw new Error("expected a ConfigError");
-}
+const problems = (raw: Record<string, unknown>, plain: readonly string[] = []) => configError(() => validateStackConfig(raw, secretUnless(plain)));
 
 describe("rds-licensing:azure, valid", () => {
     it("applies the defaults", () => {

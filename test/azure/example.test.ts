@@ -7,7 +7,8 @@ import * as path from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { azureLicenseServerArgsFromConfig } from "../../components/azure";
-import { ConfigError, NAMESPACE, validateStackConfig } from "../../src/config";
+import { NAMESPACE, validateStackConfig } from "../../src/config";
+import { configError } from "../support/config-fixtures";
 
 const FILE = path.join(__dirname, "../../examples/azure/Pulumi.azure-example.yaml");
 /** What the README sets with `pulumi config set --secret --path ...` (fictitious values). */
@@ -30,14 +31,9 @@ describe("the Azure example stack", () => {
     });
 
     it("is refused without them, naming both keys", () => {
-        try {
-            validateStackConfig(rawConfig(), () => false);
-            throw new Error("expected a ConfigError");
-        } catch (err) {
-            expect(err).toBeInstanceOf(ConfigError);
-            expect((err as ConfigError).problems.map((p) => p.key)).toEqual(
-                expect.arrayContaining(["rds-licensing:calPacks[0].agreementNumber", "rds-licensing:azure.domain.joinPassword"]),
-            );
-        }
+        const error = configError(() => validateStackConfig(rawConfig(), () => false));
+        expect(error.problems.map((p) => p.key)).toEqual(
+            expect.arrayContaining(["rds-licensing:calPacks[0].agreementNumber", "rds-licensing:azure.domain.joinPassword"]),
+        );
     });
 });

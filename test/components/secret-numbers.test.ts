@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CalKeyPack, RdsLicensing } from "../../components";
+import { CalKeyPack, RdsLicensing, type CalKeyPackArgs } from "../../components";
 import { CAL_KEY_PACK, installLicensingMocks, isSecretMarker, type LicensingMocks } from "./support/mocks";
 
 /** Spellings as a user might type them: the components must not change them. */
@@ -36,40 +36,26 @@ function numberInputs(name: string): Record<string, { secret: boolean; value: un
     );
 }
 
+/** A CalKeyPack of 5 licenses on a simulated server: the program, numbers and shape as given. */
+function calKeyPack(name: string, pack: Omit<CalKeyPackArgs, "connection" | "server" | "count">): void {
+    new CalKeyPack(name, { connection: { kind: "simulator", home: ".rdls-sim" }, server: "RDLS01", count: 5, ...pack }, { transformations: [mocks.transformation] });
+}
+
 describe("numbers are secrets whatever the components are given", () => {
     it("CalKeyPack: a plain agreement number is registered as a secret, unchanged", async () => {
-        new CalKeyPack(
-            "plain-ea",
-            {
-                connection: { kind: "simulator", home: ".rdls-sim" },
-                server: "RDLS01",
-                program: "enterprise-agreement",
-                agreementNumber: PLAIN.agreementNumber,
-                productVersion: "2022",
-                licenseType: "per-user",
-                count: 5,
-            },
-            { transformations: [mocks.transformation] },
-        );
+        calKeyPack("plain-ea", { program: "enterprise-agreement", agreementNumber: PLAIN.agreementNumber, productVersion: "2022", licenseType: "per-user" });
         await mocks.settle();
         expect(numberInputs("plain-ea")).toEqual({ agreementNumber: { secret: true, value: PLAIN.agreementNumber } });
     });
 
     it("CalKeyPack: plain Open License numbers and an Output that is not secret become secrets", async () => {
-        new CalKeyPack(
-            "plain-open",
-            {
-                connection: { kind: "simulator", home: ".rdls-sim" },
-                server: "RDLS01",
-                program: "open-license",
-                licenseNumber: PLAIN.licenseNumber,
-                authorizationNumber: pulumi.output(PLAIN.authorizationNumber),
-                productVersion: "2019",
-                licenseType: "per-device",
-                count: 5,
-            },
-            { transformations: [mocks.transformation] },
-        );
+        calKeyPack("plain-open", {
+            program: "open-license",
+            licenseNumber: PLAIN.licenseNumber,
+            authorizationNumber: pulumi.output(PLAIN.authorizationNumber),
+            productVersion: "2019",
+            licenseType: "per-device",
+        });
         await mocks.settle();
         expect(numberInputs("plain-open")).toEqual({
             licenseNumber: { secret: true, value: PLAIN.licenseNumber },
@@ -78,19 +64,7 @@ describe("numbers are secrets whatever the components are given", () => {
     });
 
     it("CalKeyPack: a secret stays a secret, and no number input appears that was not given", async () => {
-        new CalKeyPack(
-            "secret-retail",
-            {
-                connection: { kind: "simulator", home: ".rdls-sim" },
-                server: "RDLS01",
-                program: "retail",
-                licenseCode: pulumi.secret(PLAIN.licenseCode),
-                productVersion: "2022",
-                licenseType: "per-user",
-                count: 5,
-            },
-            { transformations: [mocks.transformation] },
-        );
+        calKeyPack("secret-retail", { program: "retail", licenseCode: pulumi.secret(PLAIN.licenseCode), productVersion: "2022", licenseType: "per-user" });
         await mocks.settle();
         expect(numberInputs("secret-retail")).toEqual({ licenseCode: { secret: true, value: PLAIN.licenseCode } });
     });

@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, stackConfigSchema, validateStackConfig } from "../../src/config";
 import { ADMIN_PASSWORD, AZURE_SECRET_PATHS, SUBNET_ID, azureConfig, domainSettings } from "../azure/support/fixtures";
-import { INVALID_CASES, NUMBER_PATHS, SECRETS, validConfig } from "../support/config-fixtures";
+import { INVALID_CASES, NUMBER_PATHS, SECRETS, configError, validConfig } from "../support/config-fixtures";
 import { expectNoSecrets } from "../support/secrets";
 
 const allSecret = (plain: string[] = []) => (path: string) => NUMBER_PATHS.includes(path) && !plain.includes(path);
-
-function problemsOf(run: () => unknown): ConfigError {
-    try {
-        run();
-    } catch (err) {
-        if (err instanceof ConfigError) return err;
-        throw err;
-    }
-    throw new Error("expected a ConfigError");
-}
 
 describe("validateStackConfig", () => {
     it("accepts the valid config and keeps numbers exactly as configured", () => {
@@ -47,7 +37,7 @@ describe("validateStackConfig", () => {
     it.each(INVALID_CASES.map((c) => [c.name, c] as const))("rejects %s, naming the key", (_name, testCase) => {
         const raw = validConfig();
         testCase.mutate(raw);
-        const error = problemsOf(() => validateStackConfig(raw, allSecret(testCase.plainPaths)));
+        const error = configError(() => validateStackConfig(raw, allSecret(testCase.plainPaths)));
         const keys = error.problems.map((p) => p.key);
         expect(keys).toContain(`rds-licensing:${testCase.key}`);
         for (const problem of error.problems) expect(problem.fix.length).toBeGreaterThan(10);
@@ -58,7 +48,7 @@ describe("validateStackConfig", () => {
     });
 
     it("tells how to set a plain-text number as a secret", () => {
-        const error = problemsOf(() => validateStackConfig(validConfig(), allSecret(["calPacks[0].agreementNumber"])));
+        const error = configError(() => validateStackConfig(validConfig(), allSecret(["calPacks[0].agreementNumber"])));
         expect(error.message).toContain("pulumi config set --secret --path 'calPacks[0].agreementNumber'");
     });
 
@@ -66,7 +56,7 @@ describe("validateStackConfig", () => {
         const raw = validConfig() as any;
         raw.calPacks[0].count = 0;
         raw.calPacks[1].licenseType = "per-session";
-        const error = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const error = configError(() => validateStackConfig(raw, allSecret()));
         expect(error.problems.map((p) => p.key)).toEqual(
             expect.arrayContaining(["rds-licensing:calPacks[0].count", "rds-licensing:calPacks[1].licenseType"]),
         );
@@ -93,7 +83,7 @@ describe("adopted key packs", () => {
         const raw = validConfig() as any;
         raw.calPacks[0].adoptKeyPackId = 4;
         raw.calPacks[2].adoptKeyPackId = 4;
-        const error = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const error = configError(() => validateStackConfig(raw, allSecret()));
         expect(error.problems).toHaveLength(1);
         const [problem] = error.problems;
         expect(problem!.key).toBe("rds-licensing:calPacks[2].adoptKeyPackId");
@@ -234,7 +224,7 @@ describe("wrong-typed settings", () => {
         // A plain number where a secret string belongs (a number cannot be a secret: secrets are strings).
         const wrong = secretSetting ? Number(SECRETS.agreementNumber) : WRONG[kind];
         setAt(raw, path, wrong);
-        const error = problemsOf(() => validateStackConfig(raw, secretsBut([path])));
+        const error = configError(() => validateStackConfig(raw, secretsBut([path])));
         expect(error.problems).toHaveLength(1);
         const [problem] = error.problems;
         expect(problem!.key).toBe(`rds-licensing:${path}`);
@@ -276,7 +266,7 @@ describe("wrong-typed settings", () => {
         const raw = validConfig() as any;
         if (path.startsWith("simulator")) raw.simulator = { home: ".rdls-sim" };
         setAt(raw, path, wrong);
-        const [problem] = problemsOf(() => validateStackConfig(raw, allSecret())).problems;
+        const [problem] = configError(() => validateStackConfig(raw, allSecret())).problems;
         expect(problem!.fix).toBe(fix);
         applyTypedSet(raw, fix);
         expect(() => validateStackConfig(raw, allSecret())).not.toThrow();
@@ -286,7 +276,7 @@ describe("wrong-typed settings", () => {
         const raw = validConfig() as any;
         raw.licenseServer.name = 12345;
         raw.calPacks[1].count = "0";
-        const { problems } = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const { problems } = configError(() => validateStackConfig(raw, allSecret()));
         expect(problems.find((p) => p.key === "rds-licensing:licenseServer.name")).toEqual({
             key: "rds-licensing:licenseServer.name",
             problem: "must be a string, found a number (12345)",
@@ -300,7 +290,7 @@ describe("wrong-typed settings", () => {
     it("never shows a value set as a secret, even in the wrong place", () => {
         const raw = validConfig() as any;
         raw.calPacks[0].count = "10";
-        const [problem] = problemsOf(() => validateStackConfig(raw, (p) => NUMBER_PATHS.includes(p) || p === "calPacks[0].count")).problems;
+        const [problem] = configError(() => validateStackConfig(raw, (p) => NUMBER_PATHS.includes(p) || p === "calPacks[0].count")).problems;
         expect(problem).toEqual({
             key: "rds-licensing:calPacks[0].count",
             problem: "must be a number, found a string",
@@ -312,7 +302,7 @@ describe("wrong-typed settings", () => {
         const raw = validConfig() as any;
         raw.calPacks[0].licenseType = 5;
         raw.licensingMode = true;
-        const { problems } = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const { problems } = configError(() => validateStackConfig(raw, allSecret()));
         expect(problems.find((p) => p.key === "rds-licensing:calPacks[0].licenseType")?.problem).toBe("must be per-user or per-device, found a number (5)");
         expect(problems.find((p) => p.key === "rds-licensing:licensingMode")?.problem).toBe("must be PerUser or PerDevice, found a boolean (true)");
     });
@@ -322,7 +312,7 @@ describe("wrong-typed settings", () => {
         raw.licenseServer = "RDLS01";
         raw.calPacks[0] = undefined;
         raw.calPacks = "ea-users";
-        const { problems } = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const { problems } = configError(() => validateStackConfig(raw, allSecret()));
         expect(problems.find((p) => p.key === "rds-licensing:licenseServer")).toEqual({
             key: "rds-licensing:licenseServer",
             problem: 'must be a map of settings, found a string ("RDLS01")',
@@ -342,14 +332,14 @@ describe("missing settings", () => {
     ])("%s: is required", (path, fix) => {
         const raw = validConfig();
         setAt(raw, path, undefined);
-        const { problems } = problemsOf(() => validateStackConfig(raw, allSecret()));
+        const { problems } = configError(() => validateStackConfig(raw, allSecret()));
         expect(problems).toEqual([{ key: `rds-licensing:${path}`, problem: "is required", fix }]);
     });
 
     it("an empty value is told as such", () => {
         const raw = validConfig() as any;
         raw.calPacks[0].count = null;
-        const [problem] = problemsOf(() => validateStackConfig(raw, allSecret())).problems;
+        const [problem] = configError(() => validateStackConfig(raw, allSecret())).problems;
         expect(problem!.problem).toBe("must be a number, found an empty value (null)");
         expect(problem!.fix).toBe("pulumi config set --type int --path 'calPacks[0].count' <number>");
     });
@@ -359,7 +349,7 @@ describe("missing maps", () => {
     it("a missing licenseServer is required, set entry by entry", () => {
         const raw = validConfig();
         delete raw.licenseServer;
-        const [problem] = problemsOf(() => validateStackConfig(raw, allSecret())).problems;
+        const [problem] = configError(() => validateStackConfig(raw, allSecret())).problems;
         expect(problem).toEqual({
             key: "rds-licensing:licenseServer",
             problem: "is required",

@@ -1,67 +1,42 @@
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import { INPUT_PARAMETER } from "../../src/drivers/powershell/script-prelude";
 import { AzureRunCommandRunner, type AzureRunCommandRunnerOptions } from "../../src/drivers/runners";
-import { LicensingError, type KeyPack, type Operation, type OperationResult } from "../../src/licensing";
-import { FakeArm } from "./support/fake-arm";
-import { FakeWindowsServer } from "./support/fake-windows";
-import { selfSignedCertificate, trustCertificate } from "./support/tls";
+import type { KeyPack, LicensingError, Operation } from "../../src/licensing";
+import { FAKE_ARM_CREDENTIAL, FAKE_RESOURCE_GROUP, FAKE_SUBSCRIPTION, useFakeAzure } from "../support/azure-fixture";
+import { ok, rejection } from "../support/results";
 
-const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
-const RESOURCE_GROUP = "rg-rds";
 const AGREEMENT = "6203941";
 const OPEN = { licenseNumber: "31415926", authorizationNumber: "QWERT12345ASDFG" };
 const RETAIL = "ZXCVB-98765-POIUY-13579-LKJHG";
-const credential = { getToken: async () => ({ token: "fake-arm-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-
-let tlsMaterial: { key: string; cert: string };
-let arm: FakeArm;
-let windows: FakeWindowsServer;
+const fake = useFakeAzure();
 
 function runner(overrides: Partial<AzureRunCommandRunnerOptions> = {}) {
     return new AzureRunCommandRunner({
-        subscriptionId: SUBSCRIPTION,
-        resourceGroupName: RESOURCE_GROUP,
-        vmName: arm.vmName,
-        endpoint: arm.url,
-        credential,
+        subscriptionId: FAKE_SUBSCRIPTION,
+        resourceGroupName: FAKE_RESOURCE_GROUP,
+        vmName: fake.arm.vmName,
+        endpoint: fake.arm.url,
+        credential: FAKE_ARM_CREDENTIAL,
         pollIntervalMs: 10,
         maxRetries: 0,
         ...overrides,
     });
 }
 
-function value<T>(result: OperationResult | undefined): T {
-    if (!result?.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    return result.value as T;
-}
-
-beforeAll(() => {
-    tlsMaterial = selfSignedCertificate();
-    trustCertificate(tlsMaterial.cert);
-});
-
-beforeEach(async () => {
-    windows = new FakeWindowsServer();
-    arm = new FakeArm(windows, tlsMaterial);
-    await arm.start();
-    return () => arm.stop();
-});
-
-
 describe("Azure managed Run Command runner against a fake ARM endpoint", () => {
     it("drives install, list, remove and uninstall, one run command per execution, each deleted", async () => {
         const executor = new PowerShellExecutor({ runner: runner(), timeoutMs: 120_000 });
         const contact = { firstName: "Grace", lastName: "Hopper", company: "Navy", countryRegion: "US" };
         const [activated] = await executor.execute("rdls", [{ op: "activate", contact }]);
-        expect(value<{ activation: string }>(activated).activation).toBe("activated");
+        expect(ok<{ activation: string }>(activated).activation).toBe("activated");
 
         const installs: Operation[] = [
             { op: "install", requestKey: "ea", spec: { program: "enterprise-agreement", agreementNumber: AGREEMENT, productVersion: "2022", licenseType: "per-user", count: 50 } },
             { op: "install", requestKey: "ol", spec: { program: "open-license", ...OPEN, productVersion: "2019", licenseType: "per-device", count: 5 } },
             { op: "install", requestKey: "rt", spec: { program: "retail", licenseCode: RETAIL, productVersion: "2022", licenseType: "per-user", count: 10 } },
         ];
-        const installed = (await executor.execute("rdls", installs)).map((r) => value<KeyPack>(r));
+        const installed = (await executor.execute("rdls", installs)).map((r) => ok<KeyPack>(r));
         expect(installed.map((p) => [p.programName, p.productVersion, p.licenseType, p.totalLicenses])).toEqual([
             ["Enterprise Agreement", "2022", "per-user", 50],
             ["Open License", "2019", "per-device", 5],
@@ -69,30 +44,30 @@ describe("Azure managed Run Command runner against a fake ARM endpoint", () => {
         ]);
 
         const [listed] = await executor.execute("rdls", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed)).toEqual(installed);
+        expect(ok<KeyPack[]>(listed)).toEqual(installed);
 
         const [removed] = await executor.execute("rdls", [{ op: "remove-licenses", keyPackId: installed[0]!.keyPackId, count: 20 }]);
-        expect(value<KeyPack>(removed).availableLicenses).toBe(30);
+        expect(ok<KeyPack>(removed).availableLicenses).toBe(30);
 
         const [uninstalled, after] = await executor.execute("rdls", [{ op: "uninstall", keyPackId: installed[1]!.keyPackId }, { op: "list-packs" }]);
-        expect(value(uninstalled)).toEqual({ keyPackId: installed[1]!.keyPackId });
-        expect(value<KeyPack[]>(after).map((p) => p.keyPackId)).toEqual([installed[0]!.keyPackId, installed[2]!.keyPackId]);
+        expect(ok(uninstalled)).toEqual({ keyPackId: installed[1]!.keyPackId });
+        expect(ok<KeyPack[]>(after).map((p) => p.keyPackId)).toEqual([installed[0]!.keyPackId, installed[2]!.keyPackId]);
 
         // Five executions: each a PUT of a fresh run command, read with its instance view, deleted.
-        const puts = arm.requests.filter((r) => r.method === "PUT");
+        const puts = fake.arm.requests.filter((r) => r.method === "PUT");
         expect(puts).toHaveLength(5);
         const names = puts.map((r) => /\/runCommands\/([^?]+)/.exec(r.url)![1]);
         expect(new Set(names).size).toBe(5);
         for (const name of names) {
-            const own = arm.runCommandRequests().filter((r) => r.url.includes(`/runCommands/${name}?`));
+            const own = fake.arm.runCommandRequests().filter((r) => r.url.includes(`/runCommands/${name}?`));
             expect(own.map((r) => r.method)).toEqual(expect.arrayContaining(["PUT", "GET", "DELETE"]));
             expect(own.some((r) => r.method === "GET" && r.url.includes("%24expand=instanceView"))).toBe(true);
         }
-        expect(arm.remaining).toEqual([]);
+        expect(fake.arm.remaining).toEqual([]);
         // The VM location is read once, then reused.
-        expect(arm.requests.filter((r) => r.method === "GET" && /virtualMachines\/[^/?]+\?/.test(r.url))).toHaveLength(1);
+        expect(fake.arm.requests.filter((r) => r.method === "GET" && /virtualMachines\/[^/?]+\?/.test(r.url))).toHaveLength(1);
         // LROs were followed through their Azure-AsyncOperation / Location URLs.
-        expect(arm.requests.some((r) => r.url.includes("/operations/"))).toBe(true);
+        expect(fake.arm.requests.some((r) => r.url.includes("/operations/"))).toBe(true);
 
         const body = JSON.parse(puts[0]!.body);
         expect(body.location).toBe("westeurope");
@@ -105,7 +80,7 @@ describe("Azure managed Run Command runner against a fake ARM endpoint", () => {
 
     it("sends secrets in protectedParameters and nowhere else", async () => {
         const executor = new PowerShellExecutor({ runner: runner() });
-        windows.activation = 0;
+        fake.windows.activation = 0;
         await executor.execute("rdls", [
             { op: "install", requestKey: "ea", spec: { program: "spla", agreementNumber: AGREEMENT, productVersion: "2016", licenseType: "per-user", count: 1 } },
             { op: "install", requestKey: "ol", spec: { program: "open-license", ...OPEN, productVersion: "2016", licenseType: "per-user", count: 1 } },
@@ -114,7 +89,7 @@ describe("Azure managed Run Command runner against a fake ARM endpoint", () => {
         const secrets = [AGREEMENT, OPEN.licenseNumber, OPEN.authorizationNumber, RETAIL, RETAIL.replace(/-/g, "")];
         const encodings = (s: string) => [s, Buffer.from(s).toString("base64"), Buffer.from(s, "utf16le").toString("base64")];
         let carried = "";
-        for (const request of arm.requests) {
+        for (const request of fake.arm.requests) {
             let rest = request.body;
             if (request.method === "PUT") {
                 const body = JSON.parse(request.body);
@@ -132,88 +107,80 @@ describe("Azure managed Run Command runner against a fake ARM endpoint", () => {
     });
 
     it("reads a 200-pack listing back through several run commands, each output under 4 KB", async () => {
-        for (let i = 0; i < 200; i++) windows.addPack({ total: 5 + i, description: `Windows Server 2022 - RDS Per User CAL #${i}` });
-        windows.noise = Array.from({ length: 80 }, (_, i) => `WARNING: noise line ${i} that Run Command will cut away`);
+        for (let i = 0; i < 200; i++) fake.windows.addPack({ total: 5 + i, description: `Windows Server 2022 - RDS Per User CAL #${i}` });
+        fake.windows.noise = Array.from({ length: 80 }, (_, i) => `WARNING: noise line ${i} that Run Command will cut away`);
         const executor = new PowerShellExecutor({ runner: runner() });
         const [listed] = await executor.execute("rdls", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed)).toHaveLength(200);
-        expect(arm.requests.filter((r) => r.method === "PUT").length).toBeGreaterThan(1);
-        for (const execution of windows.executions) expect(Buffer.byteLength(execution.stdout)).toBeGreaterThan(4096);
-        expect(arm.remaining).toEqual([]);
+        expect(ok<KeyPack[]>(listed)).toHaveLength(200);
+        expect(fake.arm.requests.filter((r) => r.method === "PUT").length).toBeGreaterThan(1);
+        for (const execution of fake.windows.executions) expect(Buffer.byteLength(execution.stdout)).toBeGreaterThan(4096);
+        expect(fake.arm.remaining).toEqual([]);
     });
 });
 
 describe("Azure failures", () => {
-    async function failure(promise: Promise<unknown>): Promise<LicensingError> {
-        const error = await promise.then(
-            () => undefined,
-            (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(LicensingError);
-        return error as LicensingError;
-    }
 
     it("409 conflict: transient, with the service's Retry-After", async () => {
-        arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 409, code: "Conflict", message: "Run command extension execution is in progress.", headers: { "retry-after": "45" } });
-        const error = await failure(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        fake.arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 409, code: "Conflict", message: "Run command extension execution is in progress.", headers: { "retry-after": "45" } });
+        const error = await rejection(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error).toMatchObject({ kind: "transient", retryAfterMs: 45_000 });
         expect(error.message).toMatch(/conflicts.*409/);
-        expect(arm.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
+        expect(fake.arm.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
     });
 
     it("429 throttling: transient with retryAfterMs when retries are exhausted", async () => {
-        arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 429, code: "TooManyRequests", message: "Too many requests", headers: { "retry-after": "30" } });
-        const error = await failure(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        fake.arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 429, code: "TooManyRequests", message: "Too many requests", headers: { "retry-after": "30" } });
+        const error = await rejection(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error).toMatchObject({ kind: "transient", retryAfterMs: 30_000 });
         expect(error.message).toMatch(/throttled.*429.*30 s/);
     });
 
     it("429 throttling: the SDK waits Retry-After and retries when allowed", async () => {
-        arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 429, code: "TooManyRequests", message: "Too many requests", headers: { "retry-after": "1" } });
+        fake.arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 429, code: "TooManyRequests", message: "Too many requests", headers: { "retry-after": "1" } });
         const executor = new PowerShellExecutor({ runner: runner({ maxRetries: 2 }) });
         const [status] = await executor.execute("rdls", [{ op: "status" }]);
-        expect(value<{ name: string }>(status).name).toBe("RDLS01");
-        expect(arm.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
+        expect(ok<{ name: string }>(status).name).toBe("RDLS01");
+        expect(fake.arm.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
     });
 
     it("a deallocated VM: failed, saying to start it", async () => {
-        arm.powerState = "deallocated";
-        const error = await failure(runner().run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        fake.arm.powerState = "deallocated";
+        const error = await rejection(runner().run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/not running.*start it/);
     });
 
     it("the VM agent not ready: transient", async () => {
-        arm.nextDeploymentError = { code: "VMAgentStatusCommunicationError", message: "VM 'rdls-vm' has not reported status for VM agent or extensions." };
-        const error = await failure(runner().run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        fake.arm.nextDeploymentError = { code: "VMAgentStatusCommunicationError", message: "VM 'rdls-vm' has not reported status for VM agent or extensions." };
+        const error = await rejection(runner().run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("transient");
         expect(error.message).toMatch(/agent is not ready/);
-        expect(arm.remaining).toEqual([]);
+        expect(fake.arm.remaining).toEqual([]);
     });
 
     it("a script timing out on the VM: transient, and the run command is still deleted", async () => {
-        arm.nextExecutionTimesOut = true;
-        const error = await failure(new PowerShellExecutor({ runner: runner(), timeoutMs: 90_000 }).execute("rdls", [{ op: "status" }]));
+        fake.arm.nextExecutionTimesOut = true;
+        const error = await rejection(new PowerShellExecutor({ runner: runner(), timeoutMs: 90_000 }).execute("rdls", [{ op: "status" }]));
         expect(error.kind).toBe("transient");
         expect(error.message).toMatch(/did not finish within 90 s/);
-        expect(arm.remaining).toEqual([]);
+        expect(fake.arm.remaining).toEqual([]);
     });
 
     it("an unknown VM: failed", async () => {
-        const error = await failure(runner({ vmName: "nope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        const error = await rejection(runner({ vmName: "nope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/VM nope.*not found/);
     });
 
     it("no permission: failed, naming the role to grant", async () => {
-        arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 403, code: "AuthorizationFailed", message: "The client does not have authorization to perform action" });
-        const error = await failure(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        fake.arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 403, code: "AuthorizationFailed", message: "The client does not have authorization to perform action" });
+        const error = await rejection(runner({ location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/Virtual Machine Contributor/);
     });
 
     it("a run command that cannot be deleted is reported, and the result still returned", async () => {
-        arm.faults.push({ method: "DELETE", pathIncludes: "/runCommands/", status: 500, code: "InternalServerError", message: "boom" });
+        fake.arm.faults.push({ method: "DELETE", pathIncludes: "/runCommands/", status: 500, code: "InternalServerError", message: "boom" });
         const cleanup: LicensingError[] = [];
         const executor = new PowerShellExecutor({ runner: runner({ onCleanupError: (e) => cleanup.push(e) }) });
         const [status] = await executor.execute("rdls", [{ op: "status" }]);
@@ -223,10 +190,10 @@ describe("Azure failures", () => {
     });
 
     it("an unreachable endpoint: transient", async () => {
-        const url = arm.url;
-        await arm.stop();
-        const error = await failure(runner({ endpoint: url, location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        const url = fake.arm.url;
+        await fake.arm.stop();
+        const error = await rejection(runner({ endpoint: url, location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("transient");
-        await arm.start();
+        await fake.arm.start();
     });
 });

@@ -2,15 +2,13 @@
  * The executor factories the provider registry loads for remote connections, and their one
  * environment setting: RDS_LICENSING_VERSION_ID_2025.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAzureExecutor, setAzureTestOverrides } from "../../src/drivers/connect-azure";
+import { describe, expect, it } from "vitest";
+import { createAzureExecutor } from "../../src/drivers/connect-azure";
 import { VERSION_ID_2025_ENV, productVersionIdsFromEnv } from "../../src/drivers/connect-env";
 import { createSshExecutor } from "../../src/drivers/connect-ssh";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import type { KeyPack, OperationResult } from "../../src/licensing";
-import { FakeArm } from "./support/fake-arm";
-import { FakeWindowsServer } from "./support/fake-windows";
-import { selfSignedCertificate, trustCertificate } from "./support/tls";
+import { FAKE_RESOURCE_GROUP, FAKE_SUBSCRIPTION, useFakeAzure } from "../support/azure-fixture";
 
 describe("RDS_LICENSING_VERSION_ID_2025", () => {
     it("is no override when unset or blank", () => {
@@ -31,44 +29,24 @@ describe("RDS_LICENSING_VERSION_ID_2025", () => {
 });
 
 describe("the factories", () => {
-    let tlsMaterial: { key: string; cert: string };
-    let arm: FakeArm;
-    let windows: FakeWindowsServer;
-    const credential = { getToken: async () => ({ token: "fake-arm-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    const target = () => ({ subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-rds", vmName: arm.vmName, endpoint: arm.url });
-
-    beforeAll(() => {
-        tlsMaterial = selfSignedCertificate();
-        trustCertificate(tlsMaterial.cert);
-    });
-
-    beforeEach(async () => {
-        windows = new FakeWindowsServer();
-        arm = new FakeArm(windows, tlsMaterial);
-        await arm.start();
-        setAzureTestOverrides({ credential, pollIntervalMs: 10 });
-    });
-
-    afterEach(async () => {
-        setAzureTestOverrides({});
-        await arm.stop();
-    });
+    const fake = useFakeAzure({ driverOverrides: true });
+    const target = () => ({ subscriptionId: FAKE_SUBSCRIPTION, resourceGroupName: FAKE_RESOURCE_GROUP, vmName: fake.arm.vmName, endpoint: fake.arm.url });
 
     const packs = (r: OperationResult | undefined) => (r?.ok ? (r.value as KeyPack[]) : []);
 
     it("an Azure executor reads 2025 packs with the code from the environment", async () => {
         // A pack whose texts do not name its version: only its ProductVersionID tells.
-        windows.addPack({ total: 5, versionId: 9, versionText: "Windows Server", description: "RDS Per User CAL" });
+        fake.windows.addPack({ total: 5, versionId: 9, versionText: "Windows Server", description: "RDS Per User CAL" });
         const [plain] = await createAzureExecutor(target(), {}).execute("rdls01", [{ op: "list-packs" }]);
         expect(packs(plain)).toEqual([]);
         const [overridden] = await createAzureExecutor(target(), { [VERSION_ID_2025_ENV]: "9" }).execute("rdls01", [{ op: "list-packs" }]);
         expect(packs(overridden)).toMatchObject([{ productVersion: "2025", productVersionId: 9 }]);
-        expect(arm.requests.every((r) => r.headers.authorization === "Bearer fake-arm-token")).toBe(true);
+        expect(fake.arm.requests.every((r) => r.headers.authorization === "Bearer fake-arm-token")).toBe(true);
     });
 
     it("a bad override fails when the executor is created, before anything runs", () => {
         expect(() => createAzureExecutor(target(), { [VERSION_ID_2025_ENV]: "x" })).toThrow(VERSION_ID_2025_ENV);
-        expect(arm.requests).toEqual([]);
+        expect(fake.arm.requests).toEqual([]);
     });
 
     it("an SSH executor is created without connecting, and only with a valid host key pin", () => {

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import { INPUT_PARAMETER } from "../../src/drivers/powershell/script-prelude";
-import { LicensingError, WbemCode, type KeyPack, type Operation, type OperationResult } from "../../src/licensing";
+import { LicensingError, WbemCode, type KeyPack, type Operation } from "../../src/licensing";
+import { failure, ok } from "../support/results";
 import { FakeRunner, asMisdecodedUtf16, lastBytes } from "./support/fake-runner";
 import { FakeWindowsServer } from "./support/fake-windows";
 
@@ -10,16 +11,6 @@ const contact = { firstName: "Ada", lastName: "Lovelace", company: "Analytical E
 
 function install(requestKey: string, count = 25, agreementNumber = AGREEMENT): Operation {
     return { op: "install", requestKey, spec: { program: "enterprise-agreement", agreementNumber, productVersion: "2022", licenseType: "per-user", count } };
-}
-
-function value<T>(result: OperationResult | undefined): T {
-    if (!result?.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    return result.value as T;
-}
-
-function failure(result: OperationResult | undefined) {
-    if (!result || result.ok) throw new Error(`expected failure, got ${JSON.stringify(result)}`);
-    return result.error;
 }
 
 let server: FakeWindowsServer;
@@ -36,36 +27,36 @@ describe("PowerShellExecutor over a fake Windows server", () => {
     it("runs a whole batch in one execution and returns one result per operation", async () => {
         const results = await executor.execute("rdls01", [{ op: "status" }, { op: "activate", contact }, install("req-1"), { op: "list-packs" }]);
         expect(runner.calls).toHaveLength(1);
-        expect(value<{ activation: string }>(results[0]).activation).toBe("not-activated");
-        const activated = value<{ activation: string; licenseServerId?: string; contact: object; windowsServerVersion: string }>(results[1]);
+        expect(ok<{ activation: string }>(results[0]).activation).toBe("not-activated");
+        const activated = ok<{ activation: string; licenseServerId?: string; contact: object; windowsServerVersion: string }>(results[1]);
         expect(activated.activation).toBe("activated");
         expect(activated.licenseServerId).toMatch(/^[0-9A-F]{35}$/);
         expect(activated.contact).toEqual(contact);
         expect(activated.windowsServerVersion).toBe("2022");
-        const pack = value<KeyPack>(results[2]);
+        const pack = ok<KeyPack>(results[2]);
         expect(pack).toMatchObject({ productVersion: "2022", licenseType: "per-user", totalLicenses: 25, availableLicenses: 25, programName: "Enterprise Agreement", keyPackType: 2 });
         // The listing never shows the built-in pack.
-        expect(value<KeyPack[]>(results[3])).toEqual([pack]);
+        expect(ok<KeyPack[]>(results[3])).toEqual([pack]);
     });
 
     it("drives install, list, remove and uninstall", async () => {
         await executor.execute("rdls01", [{ op: "activate", contact }]);
         const [installed] = await executor.execute("rdls01", [install("req-1", 40)]);
-        const id = value<KeyPack>(installed).keyPackId;
+        const id = ok<KeyPack>(installed).keyPackId;
         const [removed] = await executor.execute("rdls01", [{ op: "remove-licenses", keyPackId: id, count: 15 }]);
-        expect(value<KeyPack>(removed)).toMatchObject({ keyPackId: id, totalLicenses: 25, availableLicenses: 25 });
+        expect(ok<KeyPack>(removed)).toMatchObject({ keyPackId: id, totalLicenses: 25, availableLicenses: 25 });
         const [listed] = await executor.execute("rdls01", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed).map((p) => [p.keyPackId, p.totalLicenses])).toEqual([[id, 25]]);
+        expect(ok<KeyPack[]>(listed).map((p) => [p.keyPackId, p.totalLicenses])).toEqual([[id, 25]]);
         const [uninstalled, after] = await executor.execute("rdls01", [{ op: "uninstall", keyPackId: id }, { op: "list-packs" }]);
-        expect(value(uninstalled)).toEqual({ keyPackId: id });
-        expect(value(after)).toEqual([]);
+        expect(ok(uninstalled)).toEqual({ keyPackId: id });
+        expect(ok(after)).toEqual([]);
     });
 
     it("keeps going after a failing operation, each failure mapped with its operation's context", async () => {
         await executor.execute("rdls01", [{ op: "activate", contact }]);
         server.refusedNumbers.add("7777777");
-        const [ok] = await executor.execute("rdls01", [install("ok", 10)]);
-        const id = value<KeyPack>(ok).keyPackId;
+        const [installed] = await executor.execute("rdls01", [install("ok", 10)]);
+        const id = ok<KeyPack>(installed).keyPackId;
         const results = await executor.execute("rdls01", [
             install("refused", 5, "7777777"),
             { op: "remove-licenses", keyPackId: id, count: 11 },
@@ -76,7 +67,7 @@ describe("PowerShellExecutor over a fake Windows server", () => {
         expect(failure(results[0])).toMatchObject({ kind: "entitlement-refused", returnValue: WbemCode.AccessDenied });
         expect(failure(results[1])).toMatchObject({ kind: "not-enough-available", returnValue: WbemCode.ValueOutOfRange });
         expect(failure(results[2])).toMatchObject({ kind: "not-found", returnValue: WbemCode.NotFound });
-        expect(value<KeyPack>(results[3]).totalLicenses).toBe(5);
+        expect(ok<KeyPack>(results[3]).totalLicenses).toBe(5);
         expect(server.packs.filter((p) => p.id !== 1)).toHaveLength(2);
     });
 
@@ -117,7 +108,7 @@ describe("idempotent installs", () => {
     it("returns the pack of an earlier install with the same request key", async () => {
         const [first] = await executor.execute("rdls01", [install("same-key", 20)]);
         const [again] = await executor.execute("rdls01", [install("same-key", 20)]);
-        expect(value<KeyPack>(again)).toEqual(value<KeyPack>(first));
+        expect(ok<KeyPack>(again)).toEqual(ok<KeyPack>(first));
         expect(server.packs.filter((p) => p.id !== 1)).toHaveLength(1);
     });
 
@@ -126,15 +117,15 @@ describe("idempotent installs", () => {
         await expect(executor.execute("rdls01", [install("lost", 20)])).rejects.toMatchObject({ kind: "transient" });
         runner.failWith = undefined;
         const [retried] = await executor.execute("rdls01", [install("lost", 20)]);
-        expect(value<KeyPack>(retried).totalLicenses).toBe(20);
+        expect(ok<KeyPack>(retried).totalLicenses).toBe(20);
         expect(server.packs.filter((p) => p.id !== 1)).toHaveLength(1);
     });
 
     it("installs again when the pack the key points to is gone", async () => {
         const [first] = await executor.execute("rdls01", [install("k", 20)]);
-        server.packs = server.packs.filter((p) => p.id !== value<KeyPack>(first).keyPackId);
+        server.packs = server.packs.filter((p) => p.id !== ok<KeyPack>(first).keyPackId);
         const [second] = await executor.execute("rdls01", [install("k", 20)]);
-        expect(value<KeyPack>(second).keyPackId).not.toBe(value<KeyPack>(first).keyPackId);
+        expect(ok<KeyPack>(second).keyPackId).not.toBe(ok<KeyPack>(first).keyPackId);
     });
 });
 
@@ -167,7 +158,7 @@ describe("product version codes", () => {
         executor = new PowerShellExecutor({ runner, productVersionIds: { "2025": 9 } });
         server.addPack({ total: 5, versionId: 9, versionText: "Windows Server 2025", description: "Windows Server 2025 - RDS Per User CAL" });
         const [listed] = await executor.execute("rdls01", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed)[0]).toMatchObject({ productVersion: "2025", productVersionId: 9 });
+        expect(ok<KeyPack[]>(listed)[0]).toMatchObject({ productVersion: "2025", productVersionId: 9 });
         await executor.execute("rdls01", [
             { op: "install", requestKey: "k25", spec: { program: "spla", agreementNumber: AGREEMENT, productVersion: "2025", licenseType: "per-user", count: 3 } },
         ]);
@@ -177,7 +168,7 @@ describe("product version codes", () => {
     it("falls back to the version text when a server reports an unknown 2025 code", async () => {
         server.addPack({ total: 5, versionId: 11, versionText: "Windows Server 2025", description: "Windows Server 2025 - RDS Per Device CAL", productType: 0 });
         const [listed] = await executor.execute("rdls01", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed)[0]).toMatchObject({ productVersion: "2025", licenseType: "per-device", productVersionId: 11 });
+        expect(ok<KeyPack[]>(listed)[0]).toMatchObject({ productVersion: "2025", licenseType: "per-device", productVersionId: 11 });
     });
 });
 
@@ -197,7 +188,7 @@ describe("large results", () => {
             });
         }
         const [listed] = await executor.execute("rdls01", [{ op: "list-packs" }]);
-        const packs = value<KeyPack[]>(listed);
+        const packs = ok<KeyPack[]>(listed);
         expect(packs).toHaveLength(200);
         const expected = server.packs.filter((p) => p.id !== 1);
         expect(packs.map((p) => [p.keyPackId, p.totalLicenses, p.issuedLicenses, p.availableLicenses, p.licenseType, p.expirationDate])).toEqual(
@@ -233,7 +224,7 @@ describe("noisy, re-encoded and cut output", () => {
         server.noise = banner;
         runner.transform = asMisdecodedUtf16;
         const [status] = await executor.execute("rdls01", [{ op: "status" }]);
-        expect(value<{ name: string }>(status).name).toBe("RDLS01");
+        expect(ok<{ name: string }>(status).name).toBe("RDLS01");
     });
 
     it("says the output was truncated when Run Command kept only its tail", async () => {

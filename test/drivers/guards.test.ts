@@ -5,7 +5,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { Redactor, errorFromWire, PowerShellExecutor } from "../../src/drivers/powershell";
-import type { KeyPack, Operation, OperationExecutor, OperationResult } from "../../src/licensing";
+import type { KeyPack, Operation, OperationExecutor } from "../../src/licensing";
+import { failure, ok } from "../support/results";
 import { fixture } from "../simulator/helpers/sim";
 import { FakeRunner } from "./support/fake-runner";
 import { FakeWindowsServer, type FakePack } from "./support/fake-windows";
@@ -14,16 +15,6 @@ let server: FakeWindowsServer;
 let runner: FakeRunner;
 let executor: PowerShellExecutor;
 let pack: FakePack;
-
-function failure(result: OperationResult | undefined) {
-    if (!result || result.ok) throw new Error(`expected failure, got ${JSON.stringify(result)}`);
-    return result.error;
-}
-
-function value<T>(result: OperationResult | undefined): T {
-    if (!result?.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    return result.value as T;
-}
 
 beforeEach(() => {
     server = new FakeWindowsServer();
@@ -36,7 +27,7 @@ beforeEach(() => {
 describe("remove-licenses with expectedTotal", () => {
     it("removes while the live total is the expected one", async () => {
         const [removed] = await executor.execute("rdls01", [{ op: "remove-licenses", keyPackId: pack.id, count: 10, expectedTotal: 40 }]);
-        expect(value<KeyPack>(removed)).toMatchObject({ keyPackId: pack.id, totalLicenses: 30, availableLicenses: 30 });
+        expect(ok<KeyPack>(removed)).toMatchObject({ keyPackId: pack.id, totalLicenses: 30, availableLicenses: 30 });
         expect(pack.total).toBe(30);
     });
 
@@ -62,7 +53,7 @@ describe("remove-licenses with expectedTotal", () => {
 
     it("without expectedTotal, renders no guard and removes as before", async () => {
         const [r] = await executor.execute("rdls01", [{ op: "remove-licenses", keyPackId: pack.id, count: 5 }]);
-        expect(value<KeyPack>(r).totalLicenses).toBe(35);
+        expect(ok<KeyPack>(r).totalLicenses).toBe(35);
         expect(runner.calls[0]!.script).not.toMatch(/New-RdlsRefusal '/);
     });
 
@@ -90,14 +81,14 @@ describe("uninstall with refuseIfIssued", () => {
 
     it("uninstalls a pack with nothing issued", async () => {
         const [r] = await executor.execute("rdls01", [{ op: "uninstall", keyPackId: pack.id, refuseIfIssued: true }]);
-        expect(value(r)).toEqual({ keyPackId: pack.id });
+        expect(ok(r)).toEqual({ keyPackId: pack.id });
         expect(server.packs).not.toContain(pack);
     });
 
     it("without refuseIfIssued, uninstalls issued licenses with the pack", async () => {
         pack.issued = 3;
         const [r] = await executor.execute("rdls01", [{ op: "uninstall", keyPackId: pack.id, refuseIfIssued: false }]);
-        expect(value(r)).toEqual({ keyPackId: pack.id });
+        expect(ok(r)).toEqual({ keyPackId: pack.id });
         expect(runner.calls[0]!.script).not.toMatch(/New-RdlsRefusal '/);
     });
 });

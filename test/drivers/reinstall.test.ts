@@ -5,7 +5,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import { INPUT_PARAMETER } from "../../src/drivers/powershell/script-prelude";
-import { WbemCode, type InstallSpec, type InstalledKeyPack, type KeyPack, type Operation, type OperationResult } from "../../src/licensing";
+import { WbemCode, type InstallSpec, type InstalledKeyPack, type KeyPack, type Operation } from "../../src/licensing";
+import { failure, ok } from "../support/results";
 import { FakeRunner } from "./support/fake-runner";
 import { FakeWindowsServer } from "./support/fake-windows";
 
@@ -20,16 +21,6 @@ const install = (requestKey: string, allowReinstall?: boolean, spec: InstallSpec
     spec,
     ...(allowReinstall === undefined ? {} : { allowReinstall }),
 });
-
-function value<T>(result: OperationResult | undefined): T {
-    if (!result?.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    return result.value as T;
-}
-
-function failure(result: OperationResult | undefined) {
-    if (!result || result.ok) throw new Error(`expected failure, got ${JSON.stringify(result)}`);
-    return result.error;
-}
 
 function newServer(name = "RDLS01", from?: FakeWindowsServer): FakeWindowsServer {
     const server = new FakeWindowsServer();
@@ -52,7 +43,7 @@ beforeEach(() => {
 /** Install the code once, then remove its pack by hand (RD Licensing Manager → Uninstall). */
 async function installThenUninstallByHand(): Promise<KeyPack> {
     const [first] = await executor.execute("rdls01", [install("first")]);
-    const pack = value<InstalledKeyPack>(first);
+    const pack = ok<InstalledKeyPack>(first);
     expect(pack.reinstalled).toBeUndefined();
     server.packs = server.packs.filter((p) => p.id !== pack.keyPackId);
     server.installCalls = [];
@@ -69,7 +60,7 @@ describe("a retail code consumed on this server, its pack uninstalled by hand", 
 
         server.installCalls = [];
         const [again] = await executor.execute("rdls01", [install("second", true)]);
-        const pack = value<InstalledKeyPack>(again);
+        const pack = ok<InstalledKeyPack>(again);
         expect(pack).toMatchObject({ reinstalled: true, keyPackType: 1, programName: "Retail Purchase", productVersion: "2022", licenseType: "per-user", totalLicenses: 10 });
         expect(pack.keyPackId).not.toBe(first.keyPackId);
         expect(server.installCalls).toEqual(["InstallRetailPurchaseLicenseKeyPack", "ReinstallRetailPurchaseLicenseKeyPack"]);
@@ -77,22 +68,22 @@ describe("a retail code consumed on this server, its pack uninstalled by hand", 
         expect(server.journal.get("second")).toEqual({ id: pack.keyPackId, program: "retail" });
         server.installCalls = [];
         const [retry] = await executor.execute("rdls01", [install("second", true)]);
-        expect(value<InstalledKeyPack>(retry)).toEqual({ ...pack, reinstalled: undefined });
+        expect(ok<InstalledKeyPack>(retry)).toEqual({ ...pack, reinstalled: undefined });
         expect(server.installCalls).toEqual([]);
         const [listed] = await executor.execute("rdls01", [{ op: "list-packs" }]);
-        expect(value<KeyPack[]>(listed).map((p) => [p.keyPackId, p.programName])).toEqual([[pack.keyPackId, "Retail Purchase"]]);
+        expect(ok<KeyPack[]>(listed).map((p) => [p.keyPackId, p.programName])).toEqual([[pack.keyPackId, "Retail Purchase"]]);
     });
 
     it("a first install with allowReinstall only calls the Install* method", async () => {
         const [first] = await executor.execute("rdls01", [install("k", true)]);
-        expect(value<InstalledKeyPack>(first).reinstalled).toBeUndefined();
-        expect(value<InstalledKeyPack>(first)).not.toHaveProperty("reinstalled");
+        expect(ok<InstalledKeyPack>(first).reinstalled).toBeUndefined();
+        expect(ok<InstalledKeyPack>(first)).not.toHaveProperty("reinstalled");
         expect(server.installCalls).toEqual(["InstallRetailPurchaseLicenseKeyPack"]);
     });
 
     it("while a pack of the code is still installed, reports the install's error", async () => {
         const [first] = await executor.execute("rdls01", [install("a")]);
-        const live = server.packs.find((p) => p.id === value<KeyPack>(first).keyPackId)!;
+        const live = server.packs.find((p) => p.id === ok<KeyPack>(first).keyPackId)!;
         live.total = live.available = 4; // licenses removed by hand
         const [again] = await executor.execute("rdls01", [install("b", true)]);
         const error = failure(again);
@@ -113,7 +104,7 @@ describe("a rebuilt server", () => {
         const [fresh] = await onRebuilt.execute("rdls01", [install("b")]);
         expect(failure(fresh).kind).toBe("entitlement-refused");
         const [again] = await onRebuilt.execute("rdls01", [install("b", true)]);
-        expect(value<InstalledKeyPack>(again)).toMatchObject({ reinstalled: true, totalLicenses: 10 });
+        expect(ok<InstalledKeyPack>(again)).toMatchObject({ reinstalled: true, totalLicenses: 10 });
 
         const other = newServer("RDLS02", server);
         const onOther = new PowerShellExecutor({ runner: new FakeRunner(other) });
@@ -162,8 +153,8 @@ describe("when the reinstall runs, and whose error is reported", () => {
         expect(server.installCalls).toEqual(["InstallAgreementLicenseKeyPack", "ReinstallAgreementLicenseKeyPack"]);
         const open: InstallSpec = { program: "open-license", licenseNumber: "87654321", authorizationNumber: "AUTHZ1234567890", productVersion: "2019", licenseType: "per-device", count: 5 };
         const [installed] = await executor.execute("rdls01", [install("b", true, open)]);
-        expect(value<InstalledKeyPack>(installed)).toMatchObject({ keyPackType: 5, totalLicenses: 5 });
-        expect(value<InstalledKeyPack>(installed).reinstalled).toBeUndefined();
+        expect(ok<InstalledKeyPack>(installed)).toMatchObject({ keyPackType: 5, totalLicenses: 5 });
+        expect(ok<InstalledKeyPack>(installed).reinstalled).toBeUndefined();
     });
 });
 

@@ -25,11 +25,11 @@ import {
     commands,
     comparison,
     descendants,
-    firstError,
     hashEntries,
     integerValue,
     memberRead,
     parsePowerShell,
+    parsed,
     powershellParser,
     stringValue,
 } from "./support/powershell-syntax";
@@ -74,13 +74,6 @@ function plan(ops: Operation[], ids = DEFAULT_PRODUCT_VERSION_IDS): Step[] {
         if (!planned.ok) throw new Error(planned.error.message);
         return planned.step;
     });
-}
-
-async function parsed(script: string): Promise<Node> {
-    const tree = await parsePowerShell(script);
-    expect(firstError(tree.rootNode), "syntax error").toBeUndefined();
-    expect(tree.rootNode.hasError).toBe(false);
-    return tree.rootNode;
 }
 
 /** The Invoke-CimMethod calls of one step: class, method, argument name → value node. */

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import { INPUT_PARAMETER } from "../../src/drivers/powershell/script-prelude";
 import { POWERSHELL_BOOTSTRAP, SSH_ENV, SshRunner, sshCredentialsFromEnv, type SshRunnerOptions } from "../../src/drivers/runners";
-import { LicensingError, type KeyPack, type Operation } from "../../src/licensing";
+import type { KeyPack, Operation } from "../../src/licensing";
+import { rejection } from "../support/results";
 import { FakeRunner } from "./support/fake-runner";
 import { FakeWindowsServer } from "./support/fake-windows";
 import { startSshd, type Sshd } from "./support/sshd";
@@ -33,15 +34,6 @@ function runner(overrides: Partial<SshRunnerOptions> = {}): SshRunner {
         connectTimeoutMs: 10_000,
         ...overrides,
     });
-}
-
-async function failure(promise: Promise<unknown>): Promise<LicensingError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LicensingError);
-    return error as LicensingError;
 }
 
 const SECRET = "7301946";
@@ -74,7 +66,7 @@ describe("SSH runner against a real OpenSSH server", () => {
 
     it("refuses a server whose host key does not match the pin, before running anything", async () => {
         const wrong = "SHA256:" + "A".repeat(43);
-        const error = await failure(runner({ hostKeySha256: wrong }).run("Write-Output 1", { [INPUT_PARAMETER]: "c2VjcmV0" }, { timeoutMs: 20_000 }));
+        const error = await rejection(runner({ hostKeySha256: wrong }).run("Write-Output 1", { [INPUT_PARAMETER]: "c2VjcmV0" }, { timeoutMs: 20_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toContain("host key mismatch");
         expect(error.message).toContain(sshd.hostKeyFingerprint);
@@ -97,14 +89,14 @@ describe("SSH runner against a real OpenSSH server", () => {
     });
 
     it("reports an unknown key as an authentication failure", async () => {
-        const error = await failure(runner({ credentials: () => ({ privateKey: sshd.strangerKey }) }).run("1", {}, { timeoutMs: 20_000 }));
+        const error = await rejection(runner({ credentials: () => ({ privateKey: sshd.strangerKey }) }).run("1", {}, { timeoutMs: 20_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/authentication failed/);
         expect(sshd.requestedCommand()).toBeUndefined();
     });
 
     it("reports a wrong password as an authentication failure, without echoing it", async () => {
-        const error = await failure(runner({ credentials: () => ({ password: "not-the-password-42" }) }).run("1", {}, { timeoutMs: 20_000 }));
+        const error = await rejection(runner({ credentials: () => ({ password: "not-the-password-42" }) }).run("1", {}, { timeoutMs: 20_000 }));
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/authentication failed/);
         expect(error.message).not.toContain("not-the-password-42");
@@ -119,7 +111,7 @@ describe("SSH runner against a real OpenSSH server", () => {
 
     it("gives up on a command that runs past its timeout, as a transient failure", async () => {
         sshd.hang(8);
-        const error = await failure(runner().run("1", {}, { timeoutMs: 1500 }));
+        const error = await rejection(runner().run("1", {}, { timeoutMs: 1500 }));
         expect(error.kind).toBe("transient");
         expect(error.message).toMatch(/did not finish within 2 s/);
     });
@@ -129,7 +121,7 @@ describe("SSH runner against a real OpenSSH server", () => {
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         try {
             const port = (silent.address() as { port: number }).port;
-            const error = await failure(runner({ port, connectTimeoutMs: 1000 }).run("1", {}, { timeoutMs: 20_000 }));
+            const error = await rejection(runner({ port, connectTimeoutMs: 1000 }).run("1", {}, { timeoutMs: 20_000 }));
             expect(error.kind).toBe("transient");
             expect(error.message).toMatch(/no SSH handshake within 1 s/);
         } finally {
@@ -142,7 +134,7 @@ describe("SSH runner against a real OpenSSH server", () => {
         await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
         const port = (closed.address() as { port: number }).port;
         await new Promise((r) => closed.close(r));
-        const error = await failure(runner({ port }).run("1", {}, { timeoutMs: 20_000 }));
+        const error = await rejection(runner({ port }).run("1", {}, { timeoutMs: 20_000 }));
         expect(error).toMatchObject({ kind: "transient" });
         expect(error.message).toMatch(/ECONNREFUSED/);
     });

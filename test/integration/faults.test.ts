@@ -8,12 +8,6 @@ import { SECRETS } from "../support/config-fixtures";
 import { TestProject } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 
-interface SimPack {
-    keyPackId: number;
-    program: string;
-    totalLicenses: number;
-}
-
 function configWith(packs: Array<{ name: string; agreementNumber: string; count: number }>) {
     return {
         licensingMode: "PerDevice",
@@ -28,7 +22,7 @@ function configWith(packs: Array<{ name: string; agreementNumber: string; count:
 const secretPaths = (n: number) => Array.from({ length: n }, (_, i) => `calPacks[${i}].agreementNumber`);
 
 let project: TestProject;
-const packs = () => project.simJson<SimPack[]>(["packs"]);
+const packs = () => project.packs();
 const simOk = async (args: string[]) => expect((await project.sim(args)).code, `rdls-sim ${args.join(" ")}`).toBe(0);
 
 beforeAll(async () => {

@@ -8,23 +8,13 @@ import { NUMBER_PATHS, SECRETS, validConfig } from "../support/config-fixtures";
 import { REPO_ROOT, TestProject, readTree, run } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 
-interface SimPack {
-    keyPackId: number;
-    program: string;
-    productVersion: string;
-    licenseType: string;
-    totalLicenses: number;
-    issuedLicenses: number;
-    availableLicenses: number;
-}
-
 let project: TestProject;
 let config: ReturnType<typeof validConfig> & Record<string, any>;
 
-const packs = () => project.simJson<SimPack[]>(["packs"]);
+const packs = () => project.packs();
 const executions = async () => (await project.simJson<{ count: number }>(["executions"])).count;
 /** Licenses of a program summed over its key packs (a pack that grew owns several key packs). */
-const totalOf = async (program: string) => (await packs()).filter((p) => p.program === program).reduce((n, p) => n + p.totalLicenses, 0);
+const totalOf = async (program: string) => (await project.totals())[program] ?? 0;
 const byProgram = async () => Object.fromEntries((await packs()).map((p) => [p.program, p]));
 
 interface Step {
@@ -214,7 +204,7 @@ describe("licensing stack lifecycle", () => {
         await project.setConfig(config, []);
         await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         expect(await packs()).toEqual([]);
-        const all = await project.simJson<SimPack[]>(["packs", "--all"]);
+        const all = await project.packs(["--all"]);
         expect(all.map((p) => p.program)).toEqual(["built-in"]);
         await project.pulumiOk(["destroy", "--yes", "--skip-preview"]);
         expect((await project.sim(["servers", "--json"])).stdout.trim()).toBe("[]");

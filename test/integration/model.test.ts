@@ -11,20 +11,13 @@ import * as path from "path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/cli/drift/report";
-import { REPO_ROOT, TestProject, run } from "../support/engine";
+import { REPO_ROOT, TestProject, run, type SimPack } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 import { modelRuns, modelSeed } from "../model/options";
 
 const DRIFT = path.join(REPO_ROOT, "dist", "src", "cli", "drift.js");
 const NUMBERS = { ea: "9990021", retail: "MODEL-REALE-NGINE-00000-00022" };
 const RETAIL_SIZE = 4;
-
-interface SimPack {
-    keyPackId: number;
-    program: string;
-    totalLicenses: number;
-    availableLicenses: number;
-}
 
 type Pack = "ea" | "retail";
 type Command =
@@ -77,7 +70,7 @@ class Sequence {
     }
 
     async live(pack: Pack): Promise<SimPack[]> {
-        return (await this.project.simJson<SimPack[]>(["packs"])).filter((p) => p.program === PROGRAM_OF[pack]);
+        return (await this.project.packs()).filter((p) => p.program === PROGRAM_OF[pack]);
     }
 
     async total(pack: Pack): Promise<number> {

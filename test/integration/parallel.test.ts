@@ -46,7 +46,7 @@ describe(`${PACKS} packs on one server`, () => {
         // A per-execution latency, as on Azure (where it is tens of seconds), so operations queue behind
         // each other the way they do there.
         await project.pulumiOk(["up", "--yes", "--skip-preview", "--parallel", String(PACKS)], { RDLS_SIM_LATENCY_MS: "1500" });
-        const packs = await project.simJson<Array<{ totalLicenses: number }>>(["packs"]);
+        const packs = await project.packs();
         expect(packs).toHaveLength(PACKS);
         expect(packs.map((p) => p.totalLicenses).sort((a, b) => a - b)).toEqual(Array.from({ length: PACKS }, (_, i) => i + 1));
 
@@ -71,7 +71,7 @@ describe(`${PACKS} packs on one server`, () => {
             [],
         );
         await project.pulumiOk(["up", "--yes", "--skip-preview", "--parallel", String(PACKS)], { RDLS_SIM_LATENCY_MS: "1500" });
-        expect(await project.simJson<unknown[]>(["packs"])).toEqual([]);
+        expect(await project.packs()).toEqual([]);
         const uninstalls = (await log()).slice(before);
         const shape = JSON.stringify(uninstalls.map((e) => [e.operations.length, e.start, e.end]));
         expect(uninstalls.length, shape).toBeLessThanOrEqual(3);

@@ -9,16 +9,10 @@ import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
 import { TestProject } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 
-interface SimPack {
-    keyPackId: number;
-    program: string;
-    totalLicenses: number;
-}
-
 let project: TestProject;
 let config: ReturnType<typeof validConfig> & Record<string, any>;
-const packs = () => project.simJson<SimPack[]>(["packs"]);
-const totalOf = async (program: string) => (await packs()).filter((p) => p.program === program).reduce((n, p) => n + p.totalLicenses, 0);
+const packs = () => project.packs();
+const totalOf = async (program: string) => (await project.totals())[program] ?? 0;
 const retailPack = async () => (await packs()).find((p) => p.program === "retail")!;
 const simOk = async (args: string[]) => expect((await project.sim(args)).code, `rdls-sim ${args.join(" ")}`).toBe(0);
 const upRefresh = () => project.pulumi(["up", "--yes", "--skip-preview", "--refresh"]);

@@ -10,6 +10,7 @@
  * present, reinstalled after a hand uninstall, and grown by a repair.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
 import { TestProject, readTree } from "../support/engine";
 import { expectNoSecrets, secretForms } from "../support/secrets";
 
@@ -29,30 +30,8 @@ const scan = (text: string, where: string) => {
 
 beforeAll(async () => {
     project = await TestProject.create("secret-spellings");
-    await project.setConfig(
-        {
-            licensingMode: "PerUser",
-            licenseServer: {
-                name: "RDLS-SPELL",
-                windowsServerVersion: "2022",
-                contact: { firstName: "Spell", lastName: "Checker", company: "Contoso (fictitious)", countryRegion: "NL" },
-            },
-            calPacks: [
-                { name: "ea", program: "enterprise-agreement", agreementNumber: TYPED.agreementNumber, productVersion: "2022", licenseType: "per-user", count: 10 },
-                {
-                    name: "open",
-                    program: "open-license",
-                    licenseNumber: TYPED.licenseNumber,
-                    authorizationNumber: TYPED.authorizationNumber,
-                    productVersion: "2019",
-                    licenseType: "per-device",
-                    count: 5,
-                },
-                { name: "retail", program: "retail", licenseCode: TYPED.licenseCode, productVersion: "2022", licenseType: "per-user", count: 5 },
-            ],
-        },
-        ["calPacks[0].agreementNumber", "calPacks[1].licenseNumber", "calPacks[1].authorizationNumber", "calPacks[2].licenseCode"],
-    );
+    // The valid config (20 EA, 10 Open License, 5 retail licenses) with the numbers as typed.
+    await project.setConfig(validConfig(TYPED), NUMBER_PATHS);
 });
 afterAll(() => project?.remove());
 
@@ -76,7 +55,7 @@ describe("secrets in every spelling, everywhere", { timeout: 600_000 }, () => {
     });
 
     it("keeps them out of the repair of a retail pack uninstalled by hand, and of a grown pack", async () => {
-        const packs = await project.simJson<Array<{ keyPackId: number; program: string }>>(["packs"]);
+        const packs = await project.packs();
         const retail = packs.find((p) => p.program === "retail")!;
         const ea = packs.find((p) => p.program === "enterprise-agreement")!;
         expect((await project.sim(["uninstall", String(retail.keyPackId)])).code).toBe(0);
@@ -86,9 +65,9 @@ describe("secrets in every spelling, everywhere", { timeout: 600_000 }, () => {
         scan(repair.stdout + repair.stderr, "up --refresh --debug (repair)");
         const json = await project.pulumiOk(["up", "--yes", "--skip-preview", "--refresh", "--json"]);
         scan(json.stdout + json.stderr, "up --refresh --json (engine events)");
-        const live = await project.simJson<Array<{ program: string; totalLicenses: number }>>(["packs"]);
+        const live = await project.packs();
         expect(live.filter((p) => p.program === "retail").map((p) => p.totalLicenses)).toEqual([5]);
-        expect(live.filter((p) => p.program === "enterprise-agreement").reduce((n, p) => n + p.totalLicenses, 0)).toBe(10);
+        expect(live.filter((p) => p.program === "enterprise-agreement").reduce((n, p) => n + p.totalLicenses, 0)).toBe(20);
     });
 
     it("keeps them out of state, its history and backups, and the simulator's store", async () => {

@@ -8,17 +8,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
-import { flattenConfig, TestProject } from "../support/engine";
+import { flattenConfig, TestProject, type SimPack } from "../support/engine";
 
 const FIRST = "test";
 const SECOND = "other";
 const SERVER_TYPE = "pulumi-nodejs:dynamic/simulator:SimulatedLicenseServer";
 
-interface SimPack {
-    keyPackId: number;
-    program: string;
-    totalLicenses: number;
-}
 interface StateResource {
     type: string;
     outputs?: Record<string, any>;
@@ -29,7 +24,7 @@ let serverName: string;
 
 const inStack = (stack: string, args: string[]) => project.pulumi([...args, "--stack", stack]);
 const inStackOk = (stack: string, args: string[]) => project.pulumiOk([...args, "--stack", stack]);
-const packs = () => project.simJson<SimPack[]>(["packs", "--server", serverName]);
+const packs = () => project.packs(["--server", serverName]);
 const servers = () => project.simJson<Array<{ name: string }>>(["servers"]);
 async function serverState(stack: string): Promise<StateResource | undefined> {
     const exported = JSON.parse((await inStackOk(stack, ["stack", "export"])).stdout);

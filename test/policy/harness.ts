@@ -75,14 +75,19 @@ function invoke(handler: Handler, request: Message): Promise<Violation[]> {
 secretPathsModule.installSecretTracking();
 const PACK = ["rds-licensing", "0.1.0", "mandatory"] as const;
 
+/** A resource's type, name, URN, properties and options on an AnalyzeRequest or AnalyzerResource. */
+function describeResource(message: Message, resource: CraftedResource): Message {
+    message.setType(resource.type);
+    message.setName(resource.name);
+    message.setUrn(urnOf(resource));
+    message.setProperties(struct(resource.props));
+    message.setOptions(options());
+    return message;
+}
+
 /** Run the pack's resource policies on one resource, as at `Analyze` time (its inputs). */
 export function analyzeResource(resource: CraftedResource, policies: unknown[] = rules.POLICIES): Promise<Violation[]> {
-    const request = new analyzerPb.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setUrn(urnOf(resource));
-    request.setProperties(struct(resource.props));
-    request.setOptions(options());
+    const request = describeResource(new analyzerPb.AnalyzeRequest(), resource);
     return invoke(server.makeAnalyzeRpcFun(...PACK, policies), request);
 }
 
@@ -90,12 +95,7 @@ export function analyzeResource(resource: CraftedResource, policies: unknown[] =
 export function analyzeStack(resources: CraftedResource[], policies: unknown[] = rules.POLICIES): Promise<Violation[]> {
     const request = new analyzerPb.AnalyzeStackRequest();
     for (const r of resources) {
-        const resource = new analyzerPb.AnalyzerResource();
-        resource.setType(r.type);
-        resource.setName(r.name);
-        resource.setUrn(urnOf(r));
-        resource.setProperties(struct(r.props));
-        resource.setOptions(options());
+        const resource = describeResource(new analyzerPb.AnalyzerResource(), r);
         if (r.parent) resource.setParent(r.parent);
         resource.setDependenciesList(r.dependencies ?? []);
         for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {

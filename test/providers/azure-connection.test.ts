@@ -3,62 +3,37 @@
  * does over its life (install, list, shrink guarded by the total it read, delete refusing while
  * licenses are issued), over the Azure runner against the fake ARM endpoint and fake Windows server.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { setAzureTestOverrides } from "../../src/drivers/connect-azure";
-import { LicensingError, type InstallSpec } from "../../src/licensing";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { InstallSpec } from "../../src/licensing";
 import { calKeyPackProvider } from "../../src/providers/cal-key-pack/handlers";
 import { connectionSchema, type Connection } from "../../src/providers/connection";
 import { licenseServer } from "../../src/providers/registry";
-import { FakeArm } from "../drivers/support/fake-arm";
-import { FakeWindowsServer } from "../drivers/support/fake-windows";
-import { selfSignedCertificate, trustCertificate } from "../drivers/support/tls";
+import { FAKE_RESOURCE_GROUP, FAKE_SUBSCRIPTION, useFakeAzure } from "../support/azure-fixture";
+import { rejection } from "../support/results";
 
-const credential = { getToken: async () => ({ token: "fake-arm-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
 const AGREEMENT = "6203941";
 const SPEC: InstallSpec = { program: "enterprise-agreement", agreementNumber: AGREEMENT, productVersion: "2022", licenseType: "per-user", count: 40 };
 
-let tlsMaterial: { key: string; cert: string };
-let arm: FakeArm;
-let windows: FakeWindowsServer;
+// A new endpoint (port) per test: its own executor and scheduler in the registry.
+const fake = useFakeAzure({ driverOverrides: true });
 
 function connection(): Connection {
     // Parsed as the provider parses its inputs: this is a valid `connection` input.
     return connectionSchema.parse({
         kind: "azure-run-command",
-        subscriptionId: "00000000-1111-2222-3333-444444444444",
-        resourceGroupName: "rg-rds",
-        vmName: arm.vmName,
-        endpoint: arm.url,
+        subscriptionId: FAKE_SUBSCRIPTION,
+        resourceGroupName: FAKE_RESOURCE_GROUP,
+        vmName: fake.arm.vmName,
+        endpoint: fake.arm.url,
     });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<LicensingError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LicensingError);
-    return error as LicensingError;
-}
-
 beforeAll(() => {
-    tlsMaterial = selfSignedCertificate();
-    trustCertificate(tlsMaterial.cert);
     process.env.RDS_LICENSING_QUIET = "1";
 });
 
-beforeEach(async () => {
-    windows = new FakeWindowsServer();
-    windows.activation = 0;
-    // A new endpoint (port) per test: its own executor and scheduler in the registry.
-    arm = new FakeArm(windows, tlsMaterial);
-    await arm.start();
-    setAzureTestOverrides({ credential, pollIntervalMs: 10 });
-});
-
-afterEach(async () => {
-    setAzureTestOverrides({});
-    await arm.stop();
+beforeEach(() => {
+    fake.windows.activation = 0;
 });
 
 describe("a CalKeyPack's life over an azure-run-command connection", () => {
@@ -73,17 +48,17 @@ describe("a CalKeyPack's life over an azure-run-command connection", () => {
         const shrunk = await server.removeLicenses(pack.keyPackId, 15, pack.totalLicenses);
         expect(shrunk).toMatchObject({ keyPackId: pack.keyPackId, totalLicenses: 25, availableLicenses: 25 });
         // The same removal retried after a lost reply: refused, nothing removed twice.
-        const conflict = await refusal(server.removeLicenses(pack.keyPackId, 15, pack.totalLicenses));
+        const conflict = await rejection(server.removeLicenses(pack.keyPackId, 15, pack.totalLicenses));
         expect(conflict).toMatchObject({ kind: "conflict", returnValue: undefined });
         expect(conflict.message).toContain("holds 25 licenses, not the expected 40");
 
         // Users connect; delete without allowDeleteWithIssuedLicenses is refused while they hold CALs.
-        const live = windows.packs.find((p) => p.id === pack.keyPackId)!;
+        const live = fake.windows.packs.find((p) => p.id === pack.keyPackId)!;
         live.issued = 2;
         live.available -= 2;
-        const issued = await refusal(server.uninstall(pack.keyPackId, true));
+        const issued = await rejection(server.uninstall(pack.keyPackId, true));
         expect(issued).toMatchObject({ kind: "licenses-issued", returnValue: undefined });
-        expect(windows.packs).toContain(live);
+        expect(fake.windows.packs).toContain(live);
 
         live.issued = 0;
         live.available += 2;
@@ -91,10 +66,10 @@ describe("a CalKeyPack's life over an azure-run-command connection", () => {
         expect(await server.listKeyPacks()).toEqual([]);
 
         // Each call was one execution: its own run command, authenticated with the injected credential, deleted after.
-        const puts = arm.requests.filter((r) => r.method === "PUT");
+        const puts = fake.arm.requests.filter((r) => r.method === "PUT");
         expect(puts).toHaveLength(7);
         expect(puts.every((r) => r.headers.authorization === "Bearer fake-arm-token")).toBe(true);
-        expect(arm.remaining).toEqual([]);
+        expect(fake.arm.remaining).toEqual([]);
         // The number never left the protected parameter.
         expect(puts.map((r) => JSON.parse(r.body).properties.source.script).join("\n")).not.toContain(AGREEMENT);
     });
@@ -120,26 +95,26 @@ describe("a CalKeyPack's life over an azure-run-command connection", () => {
         expect(created.outs).toMatchObject({ keyPackIds: [Number(created.id)], totalLicenses: 40 });
         const updated = await calKeyPackProvider.update(created.id, created.outs, { ...inputs, count: 25 });
         expect(updated.outs).toMatchObject({ keyPackIds: [Number(created.id)], totalLicenses: 25 });
-        const scripts = arm.requests.filter((r) => r.method === "PUT").map((r) => JSON.parse(r.body).properties.source.script as string);
+        const scripts = fake.arm.requests.filter((r) => r.method === "PUT").map((r) => JSON.parse(r.body).properties.source.script as string);
         expect(scripts.some((s) => /if \(\[uint32\]\$before\.TotalLicenses -ne \[uint32\]40\) \{/.test(s))).toBe(true);
 
-        const live = windows.packs.find((p) => p.id === Number(created.id))!;
+        const live = fake.windows.packs.find((p) => p.id === Number(created.id))!;
         live.issued = 1;
         await expect(calKeyPackProvider.delete(created.id, updated.outs!)).rejects.toMatchObject({ kind: "licenses-issued" });
-        expect(windows.packs).toContain(live);
+        expect(fake.windows.packs).toContain(live);
         live.issued = 0;
         await calKeyPackProvider.delete(created.id, updated.outs!);
-        expect(windows.packs).not.toContain(live);
-        expect(arm.remaining).toEqual([]);
+        expect(fake.windows.packs).not.toContain(live);
+        expect(fake.arm.remaining).toEqual([]);
     });
 
     it("shares one scheduler between callers: concurrent calls coalesce into one execution", async () => {
-        windows.addPack({ total: 10 });
+        fake.windows.addPack({ total: 10 });
         const server = licenseServer(connection(), "rdls01");
         const [packs, status] = await Promise.all([server.listKeyPacks(), server.status()]);
         expect(packs).toHaveLength(1);
         expect(status.activation).toBe("activated");
-        expect(arm.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
+        expect(fake.arm.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
     });
 
     it("loads the Azure SDK for this connection (the positive control of connection.test.ts's check)", async () => {

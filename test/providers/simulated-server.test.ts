@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LicensingError } from "../../src/licensing";
 import { simulatedServerProvider as provider } from "../../src/providers/simulated-server/handlers";
 import { openSimulator, type Simulator } from "../../src/simulator";
+import { rejection } from "../support/results";
 import { agreement, CONTACT, tempHome } from "../simulator/helpers/sim";
 
 type Raw = Record<string, unknown>;
@@ -32,15 +32,6 @@ const inputs = (over: Raw = {}): Raw => ({
 const second = (over: Raw = {}) => inputs({ owner: "rds-licensing/second/rds-server", ...over });
 const serverFile = () => path.join(home, "servers", `${SERVER.toLowerCase()}.json`);
 const stored = () => JSON.parse(fs.readFileSync(serverFile(), "utf8")) as Record<string, unknown>;
-
-async function refusal(promise: Promise<unknown>): Promise<LicensingError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LicensingError);
-    return error as LicensingError;
-}
 
 /** A server with the first stack's 30 licenses on it, as its `create` and an install leave it. */
 async function firstStackServer(): Promise<Raw> {
@@ -76,7 +67,7 @@ describe("creating a simulated server", () => {
     it("refuses a server another resource created, naming the server, the store, its creator and the fix; changes nothing", async () => {
         await firstStackServer();
         const before = fs.readFileSync(serverFile(), "utf8");
-        const error = await refusal(provider.create(second()));
+        const error = await rejection(provider.create(second()));
         expect(error.kind).toBe("conflict");
         expect(error.message).toContain(`license server ${SERVER} already exists in the simulator store ${home}`);
         expect(error.message).toContain("created by rds-licensing/first/rds-server");
@@ -88,14 +79,14 @@ describe("creating a simulated server", () => {
 
     it("refuses a server made by hand (no owner marker) the same way", async () => {
         await sim.createServer({ name: SERVER, windowsServerVersion: "2022" });
-        const error = await refusal(provider.create(inputs()));
+        const error = await rejection(provider.create(inputs()));
         expect(error.message).toContain("no owner marker");
         expect(error.message).toContain("adoptExisting: true");
     });
 
     it("still refuses a server of another Windows Server version, even when adopting", async () => {
         await firstStackServer();
-        const error = await refusal(provider.create(second({ windowsServerVersion: "2019", adoptExisting: true })));
+        const error = await rejection(provider.create(second({ windowsServerVersion: "2019", adoptExisting: true })));
         expect(error.message).toContain("exists with Windows Server 2022, not 2019");
     });
 
@@ -152,7 +143,7 @@ describe("deleting a simulated server", () => {
 
     it("the simulator deletes only the instance asked for, under its lock", async () => {
         const first = await firstStackServer();
-        const error = await refusal(sim.deleteServer(SERVER, { instanceId: "not-this-one" }));
+        const error = await rejection(sim.deleteServer(SERVER, { instanceId: "not-this-one" }));
         expect(error.kind).toBe("conflict");
         expect(await sim.identity(SERVER)).toMatchObject({ instanceId: first.instanceId });
         await sim.deleteServer(SERVER, { instanceId: first.instanceId as string });
@@ -229,7 +220,7 @@ describe("state and stores of older versions", () => {
 
     it("a new stack refuses the legacy server, or adopts it when asked", async () => {
         const { createdAt } = await legacy();
-        expect((await refusal(provider.create(second()))).message).toContain("no owner marker");
+        expect((await rejection(provider.create(second()))).message).toContain("no owner marker");
         const { outs } = await provider.create(second({ adoptExisting: true }));
         expect(outs).toMatchObject({ created: false, instanceId: `legacy-${createdAt}` });
     });

@@ -7,9 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POWERSHELL_BOOTSTRAP, SSH_ENV } from "../../src/drivers/runners";
-import { LicensingError } from "../../src/licensing";
 import { connectionSchema, type Connection } from "../../src/providers/connection";
 import { licenseServer } from "../../src/providers/registry";
+import { rejection } from "../support/results";
 import { startSshd, type Sshd } from "../drivers/support/sshd";
 
 let sshd: Sshd;
@@ -36,19 +36,10 @@ function connection(overrides: Partial<Extract<Connection, { kind: "ssh" }>> = {
     return connectionSchema.parse({ kind: "ssh", host: "127.0.0.1", port: sshd.port, username: sshd.username, hostKeySha256: sshd.hostKeyFingerprint, ...overrides });
 }
 
-async function failure(promise: Promise<unknown>): Promise<LicensingError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LicensingError);
-    return error as LicensingError;
-}
-
 describe("an ssh connection", () => {
     it("runs the batch script over the pinned host with the key from the environment", async () => {
         process.env[SSH_ENV.privateKey] = sshd.clientKey;
-        const error = await failure(licenseServer(connection(), "rdls01").listKeyPacks());
+        const error = await rejection(licenseServer(connection(), "rdls01").listKeyPacks());
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/no usable result from the ssh execution/);
 
@@ -60,7 +51,7 @@ describe("an ssh connection", () => {
 
     it("reads the credentials at each execution: none set is a clear failure", async () => {
         // The executor of the first test, whose key is no longer in the environment.
-        const error = await failure(licenseServer(connection(), "rdls01").status());
+        const error = await rejection(licenseServer(connection(), "rdls01").status());
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/no SSH credentials.*RDLS_SSH_PRIVATE_KEY/);
         expect(sshd.requestedCommand()).toBeUndefined();
@@ -69,7 +60,7 @@ describe("an ssh connection", () => {
     it("refuses a server whose host key is not the pinned one", async () => {
         process.env[SSH_ENV.privateKey] = sshd.clientKey;
         const stale = "SHA256:AAAAkTt9W1pjYb0mV4yZcXfIhO1sQK2rLq9v8m0Jd7E";
-        const error = await failure(licenseServer(connection({ hostKeySha256: stale }), "rdls01").status());
+        const error = await rejection(licenseServer(connection({ hostKeySha256: stale }), "rdls01").status());
         expect(error.kind).toBe("failed");
         expect(error.message).toMatch(/host key mismatch/);
         expect(sshd.requestedCommand()).toBeUndefined();

@@ -2,6 +2,10 @@
  * A writer is SIGKILLed at random moments, again and again. After every kill the store must load and
  * be valid, every operation the writer reported as completed must be there, and the next writer must
  * get past the dead writer's locks.
+ *
+ * The kill delays come from a seeded generator; the test prints its seed, and
+ * RDS_LICENSING_CRASH_SEED=<seed> replays the same delays (the writer's own pace still varies from
+ * run to run, so a delay lands on about, not exactly, the same step).
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createSimulatorExecutor } from "../../src/drivers/simulator";
 import { openSimulator } from "../../src/simulator";
 import { NODE, childEnv, compileSimulator } from "./helpers/compile";
+import { mulberry32, seededRandom } from "../support/seeded-random";
 import { CONTACT, agreement, ok, tempHome } from "./helpers/sim";
 
 const WRITER = `
@@ -44,8 +49,11 @@ beforeAll(() => {
     fs.writeFileSync(path.join(root, "writer.js"), WRITER);
 });
 
-/** Run a writer and SIGKILL it a random time after it started working; returns what it reported. */
-function runAndKill(home: string, round: number): Promise<{ lines: string[]; stderr: string }> {
+/** The longest wait before a kill, in ms after the writer said it is ready. */
+const MAX_KILL_DELAY_MS = 600;
+
+/** Run a writer and SIGKILL it `killAfterMs` after it started working; returns what it reported. */
+function runAndKill(home: string, round: number, killAfterMs: number): Promise<{ lines: string[]; stderr: string }> {
     return new Promise((resolve) => {
         const child = spawn(NODE, [path.join(root, "writer.js"), root, home, String(round)], { env: childEnv() });
         let stdout = "";
@@ -55,7 +63,7 @@ function runAndKill(home: string, round: number): Promise<{ lines: string[]; std
             stdout += d;
             if (!armed) {
                 armed = true;
-                setTimeout(() => child.kill("SIGKILL"), Math.random() * 600);
+                setTimeout(() => child.kill("SIGKILL"), killAfterMs);
             }
         });
         child.stderr.on("data", (d) => (stderr += d));
@@ -70,10 +78,13 @@ describe("crash safety", () => {
         await sim.createServer({ name: "rdls01", windowsServerVersion: "2022" });
         await sim.activate(CONTACT);
         const reported = { installed: new Set<number>(), removed: new Set<number>(), issued: new Set<number>() };
+        const random = seededRandom("RDS_LICENSING_CRASH_SEED");
 
         for (let round = 0; round < 20; round++) {
-            const { lines, stderr } = await runAndKill(home, round);
-            expect(stderr).toBe("");
+            const killAfterMs = Math.floor(random.next() * MAX_KILL_DELAY_MS);
+            const where = `round ${round}, killed ${killAfterMs} ms in (RDS_LICENSING_CRASH_SEED=${random.seed})`;
+            const { lines, stderr } = await runAndKill(home, round, killAfterMs);
+            expect(stderr, where).toBe("");
             for (const line of lines) {
                 const [what, id] = line.split(" ");
                 if (what === "I") reported.installed.add(Number(id));
@@ -81,13 +92,13 @@ describe("crash safety", () => {
                 if (what === "S") reported.issued.add(Number(id));
             }
             // The store loads, is valid, and holds everything that was reported done.
-            await sim.verify();
+            await expect(sim.verify(), where).resolves.toBeDefined();
             const packs = new Map((await sim.packs()).map((p) => [p.keyPackId, p]));
-            for (const id of reported.installed) expect(packs.has(id)).toBe(true);
-            for (const id of reported.removed) expect(packs.get(id)!.totalLicenses).toBe(4);
-            for (const id of reported.issued) expect(packs.get(id)!.issuedLicenses).toBe(1);
+            for (const id of reported.installed) expect(packs.has(id), `${where}: pack ${id} installed`).toBe(true);
+            for (const id of reported.removed) expect(packs.get(id)!.totalLicenses, `${where}: pack ${id} shrunk`).toBe(4);
+            for (const id of reported.issued) expect(packs.get(id)!.issuedLicenses, `${where}: pack ${id} issued`).toBe(1);
         }
-        expect(reported.installed.size).toBeGreaterThan(0);
+        expect(reported.installed.size, `RDS_LICENSING_CRASH_SEED=${random.seed}`).toBeGreaterThan(0);
 
         // The dead writers' locks do not block anyone.
         const exec = createSimulatorExecutor({ home });
@@ -95,5 +106,19 @@ describe("crash safety", () => {
         await sim.issue((await sim.packs()).at(-1)!.keyPackId, 1);
         const stats = await sim.executionStats("rdls01");
         expect(stats.count).toBeGreaterThanOrEqual(reported.installed.size + reported.removed.size + 1);
+    });
+});
+
+describe("the kill delays' seed", () => {
+    it("replays: the same seed gives the same delays; the seed is printed; a bad seed is refused", () => {
+        const printed: string[] = [];
+        const a = seededRandom("RDS_LICENSING_CRASH_SEED", { RDS_LICENSING_CRASH_SEED: "42" }, (line) => printed.push(line));
+        const b = mulberry32(42);
+        const delays = Array.from({ length: 20 }, () => a.next());
+        expect(delays).toEqual(Array.from({ length: 20 }, () => b()));
+        expect(new Set(delays).size).toBe(20);
+        for (const d of delays) expect(d >= 0 && d < 1).toBe(true);
+        expect(printed).toEqual(["random seed 42 (from RDS_LICENSING_CRASH_SEED); replay with RDS_LICENSING_CRASH_SEED=42"]);
+        expect(() => seededRandom("RDS_LICENSING_CRASH_SEED", { RDS_LICENSING_CRASH_SEED: "-1" }, () => {})).toThrow(/RDS_LICENSING_CRASH_SEED must be a whole number/);
     });
 });

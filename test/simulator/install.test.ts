@@ -6,7 +6,7 @@ import {
     PROGRAM_DISPLAY_NAME,
     WbemCode,
     type AgreementProgram,
-} from "../../src/licensing/codes";
+} from "../../src/licensing";
 import type { KeyPack } from "../../src/licensing/operations";
 import { NUMBERS, agreement, fixture, ok, openLicense, refused, retail } from "./helpers/sim";
 

@@ -14,7 +14,8 @@ import { createHmac } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO_ROOT } from "./engine";
+import { NUMBER_PATHS, validConfig } from "./config-fixtures";
+import { REPO_ROOT, TestProject } from "./engine";
 
 /** Azurite's default account and key (public, documented by Microsoft for the emulator). */
 export const EMULATOR_ACCOUNT = "devstoreaccount1";
@@ -228,4 +229,23 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
         },
     };
     return azurite;
+}
+
+/**
+ * Azurite with a new `container`, and a TestProject whose state lives in it (a SharedKey login),
+ * its stack set to the valid config. If a step fails, what was started is stopped.
+ */
+export async function azblobProject(label: string, container: string): Promise<{ azurite: Azurite; project: TestProject }> {
+    const azurite = await startAzurite();
+    let project: TestProject | undefined;
+    try {
+        await azurite.createContainer(container);
+        project = await TestProject.create(label, { PULUMI_BACKEND_URL: azurite.backendUrl(container), ...azurite.sharedKeyEnv() });
+        await project.setConfig(validConfig(), NUMBER_PATHS);
+        return { azurite, project };
+    } catch (err) {
+        project?.remove();
+        await azurite.stop();
+        throw err;
+    }
 }

@@ -2,6 +2,19 @@
  * A valid stack config and the invalid variants every config test runs. Numbers are fictitious and
  * distinctive, so scans for them in outputs cannot match by accident.
  */
+import { ConfigError } from "../../src/config";
+
+/** The ConfigError `run` throws (it must throw one; any other error is rethrown). */
+export function configError(run: () => unknown): ConfigError {
+    try {
+        run();
+    } catch (err) {
+        if (err instanceof ConfigError) return err;
+        throw err;
+    }
+    throw new Error("expected a ConfigError");
+}
+
 export const SECRETS = {
     agreementNumber: "9990001",
     licenseNumber: "99900002",
@@ -11,7 +24,8 @@ export const SECRETS = {
 
 export type RawConfig = Record<string, unknown>;
 
-export function validConfig(): RawConfig {
+/** The valid config; `numbers` replaces the four numbers (e.g. spelled as people type them). */
+export function validConfig(numbers: Readonly<Record<keyof typeof SECRETS, string>> = SECRETS): RawConfig {
     return {
         target: "simulator",
         licensingMode: "PerUser",
@@ -21,17 +35,17 @@ export function validConfig(): RawConfig {
             contact: { firstName: "Test", lastName: "Admin", company: "Contoso (fictitious)", countryRegion: "NL" },
         },
         calPacks: [
-            { name: "ea-users", program: "enterprise-agreement", agreementNumber: SECRETS.agreementNumber, productVersion: "2022", licenseType: "per-user", count: 20 },
+            { name: "ea-users", program: "enterprise-agreement", agreementNumber: numbers.agreementNumber, productVersion: "2022", licenseType: "per-user", count: 20 },
             {
                 name: "open-devices",
                 program: "open-license",
-                licenseNumber: SECRETS.licenseNumber,
-                authorizationNumber: SECRETS.authorizationNumber,
+                licenseNumber: numbers.licenseNumber,
+                authorizationNumber: numbers.authorizationNumber,
                 productVersion: "2019",
                 licenseType: "per-device",
                 count: 10,
             },
-            { name: "retail-users", program: "retail", licenseCode: SECRETS.licenseCode, productVersion: "2022", licenseType: "per-user", count: 5 },
+            { name: "retail-users", program: "retail", licenseCode: numbers.licenseCode, productVersion: "2022", licenseType: "per-user", count: 5 },
         ],
     };
 }

@@ -2,6 +2,7 @@
  * Real-engine test harness: a throwaway Pulumi project (this repository's compiled program), its own
  * file backend, passphrase secrets and simulator store, driven through the real `pulumi` CLI.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
@@ -14,6 +15,17 @@ export interface RunResult {
     code: number;
     stdout: string;
     stderr: string;
+}
+
+/** A key pack as the simulator CLI's `packs --json` lists it (the fields the tests read). */
+export interface SimPack {
+    keyPackId: number;
+    program: string;
+    productVersion: string;
+    licenseType: string;
+    totalLicenses: number;
+    issuedLicenses: number;
+    availableLicenses: number;
 }
 
 /** `{a: {b: [1]}}` → `[["a.b[0]", 1]]`, the paths `pulumi config set --path` takes. */
@@ -38,7 +50,7 @@ export class TestProject {
         const dir = path.join(REPO_ROOT, "test", ".work", `${label}-${randomBytes(4).toString("hex")}`);
         const env = await scaffoldProject(dir, {
             name: "rds-licensing",
-            programFile: path.join(REPO_ROOT, "dist", "src", "index.js"),
+            programFile: path.join(REPO_ROOT, "dist", "program", "index.js"),
             passphrase: PASSPHRASE,
             env: { RDS_LICENSING_RETRY_BASE_MS: "50", ...extraEnv },
         });
@@ -74,15 +86,32 @@ export class TestProject {
         await this.pulumiOk(args);
     }
 
-    /** The rdls-sim CLI against this project's store. */
+    /** The simulator's CLI (`rds-licensing sim`) against this project's store. */
     sim(args: string[]): Promise<RunResult> {
-        return run("node", [path.join(REPO_ROOT, "bin", "rdls-sim.js"), "--home", this.simHome, ...args], { cwd: this.dir, env: this.env });
+        return run("node", [path.join(REPO_ROOT, "bin", "rds-licensing.js"), "sim", "--home", this.simHome, ...args], { cwd: this.dir, env: this.env });
     }
 
     async simJson<T>(args: string[]): Promise<T> {
         const result = await this.sim([...args, "--json"]);
         if (result.code !== 0) throw new Error(`rdls-sim ${args.join(" ")} failed: ${result.stderr}`);
         return JSON.parse(result.stdout) as T;
+    }
+
+    /** The simulator's key packs (its CLI's `packs`, with extra arguments such as `--server <name>`). */
+    packs(args: string[] = []): Promise<SimPack[]> {
+        return this.simJson<SimPack[]>(["packs", ...args]);
+    }
+
+    /** Licenses per program, summed over its key packs (a pack that grew owns several). */
+    async totals(args: string[] = []): Promise<Record<string, number>> {
+        const totals: Record<string, number> = {};
+        for (const pack of await this.packs(args)) totals[pack.program] = (totals[pack.program] ?? 0) + pack.totalLicenses;
+        return totals;
+    }
+
+    /** The pulumi CLI with `input` on its standard input (the other runs have none). */
+    pulumiWithInput(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        return runWithInput("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: { ...this.env, ...env }, input });
     }
 
     async stackExport(): Promise<string> {
@@ -117,4 +146,18 @@ export function readTree(dir: string): string {
 /** Run a command and collect its output (the bench's runner, with a test-sized timeout). */
 export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
     return runCommand(cmd, args, { timeoutMs: 300_000, ...options });
+}
+
+/** Run a command with `input` on its standard input (a secret, a passphrase: never on a command line). */
+export function runWithInput(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input: string }): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        child.stdin.end(options.input);
+    });
 }

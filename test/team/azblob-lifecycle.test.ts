@@ -7,10 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
 import { REPO_ROOT, TestProject, run } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
-import { startAzurite, type Azurite } from "../support/azurite";
+import { azblobProject, type Azurite } from "../support/azurite";
 
 const CONTAINER = "pulumi-state";
 const STACK_BLOB = ".pulumi/stacks/rds-licensing/test.json";
@@ -18,28 +17,13 @@ const DRIFT = path.join(REPO_ROOT, "dist", "src", "cli", "drift.js");
 /** What `pulumi stack ls` counts after `up`: the 8 created resources and the stack itself. */
 const RESOURCES = 9;
 
-interface SimPack {
-    program: string;
-    totalLicenses: number;
-}
-
 let azurite: Azurite;
 let project: TestProject;
 
 const blobNames = async (prefix?: string) => (await azurite.listBlobs(CONTAINER, prefix)).map((b) => b.name);
-const totals = async () => {
-    const packs = await project.simJson<SimPack[]>(["packs"]);
-    return Object.fromEntries(packs.map((p) => [p.program, p.totalLicenses]));
-};
 
 beforeAll(async () => {
-    azurite = await startAzurite();
-    await azurite.createContainer(CONTAINER);
-    project = await TestProject.create("team-azblob", {
-        PULUMI_BACKEND_URL: azurite.backendUrl(CONTAINER),
-        ...azurite.sharedKeyEnv(),
-    });
-    await project.setConfig(validConfig(), NUMBER_PATHS);
+    ({ azurite, project } = await azblobProject("team-azblob", CONTAINER));
 });
 
 afterAll(async () => {
@@ -66,7 +50,7 @@ describe("licensing stack on an azblob:// backend (Azurite)", () => {
         const up = await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         expect(up.stdout).toContain("8 created");
         expect((await project.outputs()).activationStatus).toBe("activated");
-        expect(await totals()).toEqual({ "enterprise-agreement": 20, "open-license": 10, retail: 5 });
+        expect(await project.totals()).toEqual({ "enterprise-agreement": 20, "open-license": 10, retail: 5 });
     });
 
     it("previews no changes and refreshes with no changes", async () => {

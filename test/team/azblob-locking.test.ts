@@ -4,35 +4,23 @@
  * `pulumi cancel`. The state stays consistent throughout. See docs/team.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
 import { TestProject, type RunResult } from "../support/engine";
-import { startAzurite, type Azurite } from "../support/azurite";
+import { azblobProject, type Azurite } from "../support/azurite";
 
 const CONTAINER = "pulumi-state";
 /** Where the DIY backend keeps the stack's locks (`organization` is its fixed org name). */
 const LOCKS = ".pulumi/locks/organization/rds-licensing/test/";
 const LOCKED = "the stack is currently locked";
 
-interface SimPack {
-    program: string;
-    totalLicenses: number;
-}
-
 let azurite: Azurite;
 let project: TestProject;
 
 const locks = async () => (await azurite.listBlobs(CONTAINER, ".pulumi/locks/")).map((b) => b.name);
-const totals = async () => {
-    const packs = await project.simJson<SimPack[]>(["packs"]);
-    return { count: packs.length, ...Object.fromEntries(packs.map((p) => [p.program, p.totalLicenses])) };
-};
+const totals = async () => ({ count: (await project.packs()).length, ...(await project.totals()) });
 const EXPECTED = { count: 3, "enterprise-agreement": 20, "open-license": 10, retail: 5 };
 
 beforeAll(async () => {
-    azurite = await startAzurite();
-    await azurite.createContainer(CONTAINER);
-    project = await TestProject.create("team-lock", { PULUMI_BACKEND_URL: azurite.backendUrl(CONTAINER), ...azurite.sharedKeyEnv() });
-    await project.setConfig(validConfig(), NUMBER_PATHS);
+    ({ azurite, project } = await azblobProject("team-lock", CONTAINER));
 });
 
 afterAll(async () => {

@@ -5,12 +5,11 @@
  * the secrets provider with `stack change-secrets-provider`; then the old copy is removed without
  * touching the license server.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NUMBER_PATHS, validConfig } from "../support/config-fixtures";
-import { TestProject, type RunResult } from "../support/engine";
+import { TestProject } from "../support/engine";
 import { expectNoSecrets } from "../support/secrets";
 import { startAzurite, type Azurite } from "../support/azurite";
 
@@ -18,32 +17,12 @@ const CONTAINER = "pulumi-state";
 /** A folder of the container per team or project: `azblob://<container>/<folder>`. */
 const FOLDER = "licensing";
 
-interface SimPack {
-    program: string;
-    totalLicenses: number;
-}
-
 let azurite: Azurite;
 let project: TestProject;
 let azblobEnv: NodeJS.ProcessEnv;
 
-const totals = async () => Object.fromEntries((await project.simJson<SimPack[]>(["packs"])).map((p) => [p.program, p.totalLicenses]));
 const EXPECTED = { "enterprise-agreement": 20, "open-license": 10, retail: 5 };
 const NEW_PASSPHRASE = "rds-licensing-rotated-test-passphrase";
-
-/** The pulumi CLI with `input` on its standard input (TestProject's runs have none). */
-function pulumiWithInput(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: { ...project.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-        child.stdin.end(input);
-    });
-}
 
 beforeAll(async () => {
     azurite = await startAzurite();
@@ -114,7 +93,7 @@ describe("migrating a stack from local state to azblob:// (Azurite)", () => {
         // Non-interactively the CLI takes the current passphrase from PULUMI_CONFIG_PASSPHRASE and the
         // new one from the first line of stdin (empty stdin would set an empty passphrase). To Key
         // Vault it is the same command with the key's URL and no stdin: see docs/team.md.
-        const rotated = await pulumiWithInput(["stack", "change-secrets-provider", "--stack", project.stack, "passphrase"], azblobEnv, `${NEW_PASSPHRASE}\n`);
+        const rotated = await project.pulumiWithInput(["stack", "change-secrets-provider", "--stack", project.stack, "passphrase"], `${NEW_PASSPHRASE}\n`, azblobEnv);
         expect(rotated.code, rotated.stderr).toBe(0);
         azblobEnv = { ...azblobEnv, PULUMI_CONFIG_PASSPHRASE: NEW_PASSPHRASE };
         const after = await ciphertext();
@@ -131,10 +110,10 @@ describe("migrating a stack from local state to azblob:// (Azurite)", () => {
     it("removes the old local copy without touching the license server, and the new backend carries on", async () => {
         await project.pulumiOk(["stack", "rm", project.stack, "--yes", "--force", "--preserve-config"]);
         expect(fs.existsSync(path.join(project.dir, "Pulumi.test.yaml"))).toBe(true);
-        expect(await totals()).toEqual(EXPECTED);
+        expect(await project.totals()).toEqual(EXPECTED);
         // The rotated secrets decrypt: the program reads them from the config, the engine from the state.
         await project.pulumiOk(["refresh", "--yes", "--expect-no-changes", "--skip-preview"], azblobEnv);
         await project.pulumiOk(["preview", "--expect-no-changes"], azblobEnv);
-        expect(await totals()).toEqual(EXPECTED);
+        expect(await project.totals()).toEqual(EXPECTED);
     });
 });

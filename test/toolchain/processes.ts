@@ -8,7 +8,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { scaffoldProject } from "../../bench/project";
-import { REPO_ROOT, run, type RunResult } from "../support/engine";
+import { REPO_ROOT, run, runWithInput, type RunResult } from "../support/engine";
 
 export const PROJECT = "proc-watch";
 export const STACK = "test";
@@ -91,20 +91,8 @@ export class TinyProject {
 
     /** A secret config value, given on standard input (never on a command line). */
     async setSecret(key: string, value: string): Promise<void> {
-        const result = await new Promise<RunResult>((resolve, reject) => {
-            const child = spawn("pulumi", ["config", "set", "--secret", key, "--stack", STACK, "--non-interactive"], {
-                cwd: this.dir,
-                env: this.env,
-                stdio: ["pipe", "pipe", "pipe"],
-            });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d) => (stdout += d));
-            child.stderr.on("data", (d) => (stderr += d));
-            child.on("error", reject);
-            child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-            child.stdin.end(value);
-        });
+        const args = ["config", "set", "--secret", key, "--stack", STACK, "--non-interactive"];
+        const result = await runWithInput("pulumi", args, { cwd: this.dir, env: this.env, input: value });
         if (result.code !== 0) throw new Error(`pulumi config set --secret ${key} failed: ${result.stderr}`);
     }
 

@@ -136,10 +136,22 @@ describe("the engine watchdog", () => {
             server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
         );
         let reason: string | undefined;
-        const watch = watchdog.watchEngine({ parentPid: 0, engineAddress: `127.0.0.1:${port}`, grpc: () => grpc, healthPollMs: 100, onGone: (r) => (reason = r) });
+        // grpc-js as the watchdog sees it, counting the health checks that got an answer.
+        let answered = 0;
+        class CountingClient extends grpc.Client {
+            makeUnaryRequest(...args: unknown[]) {
+                const callback = args.pop() as (...results: unknown[]) => void;
+                return super.makeUnaryRequest(...args, (...results: unknown[]) => {
+                    answered++;
+                    callback(...results);
+                });
+            }
+        }
+        const counting = { ...grpc, Client: CountingClient };
+        const watch = watchdog.watchEngine({ parentPid: 0, engineAddress: `127.0.0.1:${port}`, grpc: () => counting, healthPollMs: 100, onGone: (r) => (reason = r) });
         try {
-            // Several checks answer UNIMPLEMENTED: alive.
-            await new Promise((r) => setTimeout(r, 800));
+            // Several checks answer UNIMPLEMENTED (more than the failures that make "gone"): alive.
+            expect(await waitFor(() => answered >= 4, 20_000, 20)).toBe(true);
             expect(reason).toBeUndefined();
             server.forceShutdown();
             expect(await waitFor(() => reason, 20_000, 50)).toMatch(/no longer answers/);

@@ -3,6 +3,7 @@
  * they must parse without error, and the calls they make can be read off the syntax tree.
  */
 import { createRequire } from "node:module";
+import { expect } from "vitest";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 
 // CommonJS-typed project: __filename exists under both tsc and vitest.
@@ -24,6 +25,14 @@ export async function parsePowerShell(text: string): Promise<Tree> {
     const tree = (await powershellParser()).parse(text);
     if (!tree) throw new Error("tree-sitter returned no tree");
     return tree;
+}
+
+/** The syntax tree of a script that must parse without error (the test fails naming the first). */
+export async function parsed(script: string): Promise<Node> {
+    const tree = await parsePowerShell(script);
+    expect(firstError(tree.rootNode), "syntax error").toBeUndefined();
+    expect(tree.rootNode.hasError).toBe(false);
+    return tree.rootNode;
 }
 
 /** Where the first syntax error is, for readable failures. */

@@ -59,10 +59,8 @@ export async function fixture(options: { name?: string; version?: ProductVersion
     return { home, sim, exec, run };
 }
 
-export function ok<T = unknown>(result: OperationResult | undefined): T {
-    if (!result?.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    return result.value as T;
-}
+/** `ok(result)`: the value of a success (shared with the driver tests; see test/support/results.ts). */
+export { ok } from "../../support/results";
 
 export function refused(result: OperationResult | undefined, kind: string) {
     expect(result?.ok).toBe(false);
