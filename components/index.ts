@@ -1,4 +1,5 @@
 export * from "./cal-key-pack";
+export type { Connection, SimulatorConnection, SshConnection } from "./connection";
 export * from "./request-key-secret";
 export * from "./license-server-activation";
 export * from "./simulated-license-server";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Connection } from "../src/providers/connection";
+import type { Connection } from "./connection";
 import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
 /** Contact information the Clearinghouse records at activation. */
@@ -37,14 +37,21 @@ export interface LicenseServerActivationArgs {
  * Activation of an RD License Server with the Microsoft Clearinghouse. `pulumi refresh` reports a
  * server that was deactivated since (as drift on `activated`), and the next `up` reactivates it.
  *
- * @example
+ * @example Activating a simulated server
  * ```ts
+ * const server = new SimulatedLicenseServer("rdls01", { serverName: "RDLS01", windowsServerVersion: "2022" });
  * const activation = new LicenseServerActivation("rdls01-activation", {
- *     connection: { kind: "simulator", home: ".rdls-sim" },
- *     server: "rdls01",
+ *     connection: server.home.apply((home) => ({ kind: "simulator" as const, home })),
+ *     server: server.serverName,
+ *     serverInstance: server.instanceId,   // a rebuilt server is activated again
  *     contact: { firstName: "Ada", lastName: "Lovelace", company: "Contoso", countryRegion: "GB" },
  * });
  * export const licenseServerId = activation.licenseServerId;
+ * ```
+ *
+ * @example Giving the activation back when the stack is destroyed
+ * ```ts
+ * new LicenseServerActivation("lab-activation", { connection, server: "RDLS-LAB", contact, deactivateOnDelete: true });
  * ```
  */
 export class LicenseServerActivation extends DynamicResource {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../src/licensing/resource-types";
 import { serverAcceptsCalVersion, type LicenseProgram, type LicenseType, type ProductVersion } from "../src/licensing/codes";
-import type { Connection } from "../src/providers/connection";
+import type { Connection } from "./connection";
 import { CalKeyPack, secretNumbers } from "./cal-key-pack";
 import { RequestKeySecret } from "./request-key-secret";
 import { LicenseServerActivation, type ActivationContact } from "./license-server-activation";
@@ -17,13 +18,23 @@ export interface RdsCalPackArgs {
      * Agreement programs: 7 digits. Always a secret: the component wraps every number with
      * `pulumi.secret` whatever it is given, so a plain string never reaches state in plain text.
      * Pass it as written (the provider normalizes it where it is used).
+     * @default undefined (required by the agreement programs)
      */
     agreementNumber?: pulumi.Input<string>;
-    /** Open License: 8 digits. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
+    /**
+     * Open License: 8 digits. Always a secret (wrapped with `pulumi.secret` whatever it is given).
+     * @default undefined (required by `open-license`)
+     */
     licenseNumber?: pulumi.Input<string>;
-    /** Open License: 15 letters or digits. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
+    /**
+     * Open License: 15 letters or digits. Always a secret (wrapped with `pulumi.secret` whatever it is given).
+     * @default undefined (required by `open-license`)
+     */
     authorizationNumber?: pulumi.Input<string>;
-    /** Retail: 25 letters or digits, hyphens allowed. Always a secret (wrapped with `pulumi.secret` whatever it is given). */
+    /**
+     * Retail: 25 letters or digits, hyphens allowed. Always a secret (wrapped with `pulumi.secret` whatever it is given).
+     * @default undefined (required by `retail`)
+     */
     licenseCode?: pulumi.Input<string>;
     /** Not newer than `licenseServer.windowsServerVersion`: the component refuses such a pack at preview. */
     productVersion: ProductVersion;
@@ -35,7 +46,10 @@ export interface RdsCalPackArgs {
      * @default undefined
      */
     adoptKeyPackId?: number;
-    /** @default false */
+    /**
+     * Let `destroy` (or removing the pack) uninstall it while licenses are issued.
+     * @default false
+     */
     allowDeleteWithIssuedLicenses?: boolean;
 }
 
@@ -103,6 +117,18 @@ export interface RdsPackOutputs {
  * });
  * export const packs = licensing.packs;
  * ```
+ *
+ * @example Azure: the VM, its roles, activation, packs and the licensing mode
+ * ```ts
+ * const licensing = new RdsLicensing("rds", {
+ *     target: "azure",
+ *     azure: { serverName: "RDLS01", location: "westeurope", resourceGroupName: "rg-rds", network, adminPassword },
+ *     licensingMode: LicensingMode.PerUser,
+ *     licenseServer: { name: "RDLS01", windowsServerVersion: "2022", contact },
+ *     calPacks: [{ name: "retail-devices", program: "retail", licenseCode: cfg.requireSecret("retailCode"),
+ *                  productVersion: "2022", licenseType: "per-device", count: 20 }],
+ * });
+ * ```
  */
 export class RdsLicensing extends pulumi.ComponentResource {
     public readonly serverName: pulumi.Output<string>;
@@ -117,7 +143,7 @@ export class RdsLicensing extends pulumi.ComponentResource {
     constructor(name: string, args: RdsLicensingArgs, opts?: pulumi.ComponentResourceOptions) {
         // Refused before anything is registered: a wrong pack fails `preview`, not `up`.
         checkRdsLicensingArgs(name, args);
-        super("rds-licensing:index:RdsLicensing", name, {}, opts);
+        super(RESOURCE_TYPES.rdsLicensing, name, {}, opts);
         const server = provisionServer(name, args, this);
         const { connection, serverName, serverInstance } = server;
         this.azure = server.azure;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RdsLicensing } from "../components";
 import { azureLicenseServerArgsFromConfig } from "../components/azure";
-import { ConfigError, loadStackConfig, type StackConfig } from "./config";
+import { ConfigError, loadStackConfig, type StackConfig } from "../src/config";
 
 function loadConfigOrExplain(): StackConfig {
     try {

@@ -32,6 +32,9 @@ class NoopServer extends Noop {
 
 export const packCount = servers * packsPerServer;
 
+// packs.ts's RequestKeySecret.
+const requestKeySecret = new Noop("RequestKeySecret", "request-key", { value: undefined });
+
 for (let s = 0; s < servers; s++) {
     const server = new NoopServer("Server", `server-${s + 1}`, { home, serverName: serverName(s), windowsServerVersion: "2022" });
     const connection = { kind: "simulator", home };
@@ -52,6 +55,7 @@ for (let s = 0; s < servers; s++) {
                 connection,
                 server: server.serverName,
                 ...packArgs(s, p),
+                requestKeySecret: requestKeySecret.urn,
                 packKey: `${pulumi.getProject()}/${pulumi.getStack()}/pack-${s + 1}-${p + 1}`,
                 allowDeleteWithIssuedLicenses: false,
                 keyPackIds: undefined,

@@ -1,4 +1,5 @@
 import type * as compute from "@pulumi/azure-native/compute";
+import { RESOURCE_TYPES } from "../../src/licensing/resource-types";
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureLicenseServerArgs } from "./args";
 import { resolveAzureLicenseServerArgs } from "./resolve-args";
@@ -83,7 +84,7 @@ export class AzureLicenseServer extends pulumi.ComponentResource {
     constructor(name: string, args: AzureLicenseServerArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before anything is registered, the component included.
         const resolved = resolveAzureLicenseServerArgs(name, args);
-        super("rds-licensing:azure:AzureLicenseServer", name, {}, opts);
+        super(RESOURCE_TYPES.azureLicenseServer, name, {}, opts);
         const built = createAzureLicenseServer(name, this, resolved);
 
         this.vm = built.vm;

@@ -2,6 +2,7 @@
  * What AzureLicenseServer's constructor hands its work to: resource group, network, password,
  * VM, domain join and the roles run command, in that order.
  */
+import type { AzureRunCommandConnection } from "../connection";
 import * as compute from "@pulumi/azure-native/compute";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,7 +10,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { ResolvedAzureLicenseServerArgs } from "./resolve-args";
 import { domainJoinExtensionArgs } from "./domain-join";
 import { createNetwork, internetWideRdpSources, type LicenseServerNetwork } from "./network";
-import { RdsRoleFeature, renderRolesScript } from "./roles-script";
+import { RdsRoleFeature, renderRolesScript } from "../../src/drivers/powershell/roles-script";
 import { managedRunCommandArgs } from "./run-command";
 import { virtualMachineArgs } from "./vm";
 
@@ -17,12 +18,7 @@ import { virtualMachineArgs } from "./vm";
 export const ROLES_RUN_COMMAND = "rds-licensing-roles";
 
 /** How the licensing providers reach the VM (the `azure-run-command` connection kind). */
-export interface AzureRunCommandConnection {
-    kind: "azure-run-command";
-    subscriptionId: string;
-    resourceGroupName: string;
-    vmName: string;
-}
+export type { AzureRunCommandConnection };
 
 /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Compute/virtualMachines/{vm}` → parts. */
 export function parseVmId(id: string): Omit<AzureRunCommandConnection, "kind"> {

@@ -10,4 +10,4 @@ export {
     type LicensingConfigurationArgs,
     type LicensingConfigurationTarget,
 } from "./licensing-configuration";
-export { RdsRoleFeature, RolesScriptExit, renderRolesScript } from "./roles-script";
+export { RdsRoleFeature, RolesScriptExit, renderRolesScript } from "../../src/drivers/powershell/roles-script";

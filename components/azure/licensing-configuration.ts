@@ -1,4 +1,5 @@
 import * as compute from "@pulumi/azure-native/compute";
+import { RESOURCE_TYPES } from "../../src/licensing/resource-types";
 import * as pulumi from "@pulumi/pulumi";
 import {
     LicensingMode,
@@ -77,7 +78,7 @@ export function licensingConfigurationScripts(args: LicensingConfigurationArgs):
  * runs it again. `pulumi refresh` cannot see the live setting: run `readBackScript` for drift
  * (see examples/azure/README.md).
  *
- * @example
+ * @example Per-user licensing once the server holds its packs
  * ```ts
  * const licensing = new LicensingConfiguration("rdls-licensing", {
  *     server,                          // an AzureLicenseServer
@@ -96,7 +97,7 @@ export class LicensingConfiguration extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicensingConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         const scripts = licensingConfigurationScripts(args);
-        super("rds-licensing:azure:LicensingConfiguration", name, {}, opts);
+        super(RESOURCE_TYPES.licensingConfiguration, name, {}, opts);
         const dependsOn = [...(args.server.rolesRunCommand ? [args.server.rolesRunCommand] : []), ...(args.after ?? [])];
         this.runCommand = new compute.VirtualMachineRunCommandByVirtualMachine(
             `${name}-run`,

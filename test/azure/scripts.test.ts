@@ -6,24 +6,17 @@
  */
 import type { Node } from "web-tree-sitter";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RdsRoleFeature, RolesScriptExit, renderRolesScript } from "../../components/azure/roles-script";
+import { RdsRoleFeature, RolesScriptExit, renderRolesScript } from "../../src/drivers/powershell/roles-script";
 import {
     LicensingMode,
     parseLicensingConfigurationOutput,
     renderLicensingConfigurationReadScript,
     renderLicensingConfigurationScript,
 } from "../../src/drivers/powershell/licensing-configuration";
-import { commands, firstError, hashEntries, integerValue, parsePowerShell, powershellParser, stringValue } from "../drivers/support/powershell-syntax";
+import { commands, hashEntries, integerValue, parsePowerShell, parsed, powershellParser, stringValue } from "../drivers/support/powershell-syntax";
 
 /** ChangeMode LicensingType, as learn.microsoft.com documents it. */
 const DOC_LICENSING_TYPE = { PerDevice: 2, PerUser: 4 };
-
-async function parsed(script: string): Promise<Node> {
-    const tree = await parsePowerShell(script);
-    expect(firstError(tree.rootNode), "syntax error").toBeUndefined();
-    expect(tree.rootNode.hasError).toBe(false);
-    return tree.rootNode;
-}
 
 function cimCalls(root: Node) {
     return commands(root, "Invoke-CimMethod").map((c) => ({

@@ -188,44 +188,6 @@ function buildFromGoProxy(binDir) {
 }
 
 /**
- * The `command` provider (for @pulumi/command) from the Go module proxy. Optional: the stack does not
- * need it. Its module is never tagged, so it needs a commit query, which some proxies refuse.
- */
-function tryBuildCommandPlugin(binDir) {
-    const { version, commit, module: mod } = versions.commandPlugin;
-    const pluginDir = path.join(pulumiHome(), "plugins", `resource-command-v${version}`);
-    if (fs.existsSync(path.join(pluginDir, "pulumi-resource-command"))) return;
-    const marker = path.join(pulumiHome(), "build", `command-${version}.unavailable`);
-    if (fs.existsSync(marker)) return;
-    const probe = spawnSync("go", ["list", "-m", "-json", `${mod}@${commit}`], {
-        encoding: "utf8",
-        cwd: os.tmpdir(),
-        env: { ...process.env, GO111MODULE: "on", GOFLAGS: "-mod=mod" },
-        timeout: 120_000,
-    });
-    if (probe.status !== 0) {
-        const reason = (probe.stderr || "").trim().split("\n").pop();
-        fs.mkdirSync(path.dirname(marker), { recursive: true });
-        fs.writeFileSync(marker, `${reason}\n`);
-        log(`command provider ${version}: not buildable here (${reason}); continuing without it`);
-        return;
-    }
-    const { Version: pseudo } = JSON.parse(probe.stdout);
-    const work = path.join(pulumiHome(), "build", `command-${version}`);
-    fs.mkdirSync(work, { recursive: true });
-    fs.writeFileSync(path.join(work, "go.mod"), `module rdslicensing.local/command-plugin\n\ngo 1.26\n`);
-    log(`building the command provider ${version} (${pseudo})`);
-    run("go", ["get", `${mod}@${pseudo}`], { cwd: work });
-    const out = path.join(work, "pulumi-resource-command");
-    run(
-        "go",
-        ["build", "-trimpath", "-ldflags", `-w -s -X ${mod}/pkg/version.Version=v${version}`, "-o", out, `${mod}/cmd/pulumi-resource-command`],
-        { cwd: work, env: { ...process.env, CGO_ENABLED: "0" } },
-    );
-    run(path.join(binDir, "pulumi"), ["plugin", "install", "resource", "command", version, "--file", out]);
-}
-
-/**
  * Ensure the toolchain and return the folder holding `pulumi` and its language host.
  * @param {string} projectRoot
  */
@@ -252,7 +214,6 @@ export function ensureToolchain(projectRoot) {
     fs.writeFileSync(path.join(binDir, BUILT_MARKER), `built by rds-licensing tools/toolchain from the Go module proxy\n`);
     writeLanguageHost(binDir);
     writeDynamicProviderHost(binDir);
-    tryBuildCommandPlugin(binDir);
     const ready = usableBinDir(binDir, required);
     if (!ready) throw new Error(`the Pulumi CLI in ${binDir} does not run or is older than ${required}`);
     return binDir;

@@ -5,7 +5,7 @@
  * at once, so the run command can report success first. A restart owed to Windows Update is only
  * reported (`otherRebootPending`): rebooting for patches mid-deployment is not this script's call.
  */
-import { psInt, psString } from "../../src/drivers/powershell/ps-literal";
+import { psInt, psString } from "./ps-literal";
 
 /** Windows feature names of the roles (Get-WindowsFeature). */
 export const RdsRoleFeature = {
