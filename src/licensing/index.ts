@@ -10,3 +10,4 @@ export * from "./numbers";
 export * from "./operations";
 export * from "./license-server";
 export * from "./countries";
+export * from "./farm";
