@@ -60,6 +60,26 @@ export function projectEnv(binDir) {
     return env;
 }
 
+/**
+ * What the tests need beside npm packages: the SSH runner's tests start a real OpenSSH server on
+ * 127.0.0.1. Debian machines come without one; as root, install it the way the machine installs
+ * anything (apt-get), so `npm test` passes on a new machine without a hand step. Elsewhere, say how.
+ */
+function ensureTestServices() {
+    if (fs.existsSync("/usr/sbin/sshd")) return;
+    const apt = ["/usr/bin/apt-get", "/bin/apt-get"].find((p) => fs.existsSync(p));
+    if (process.getuid?.() !== 0 || !apt) {
+        log("warning: /usr/sbin/sshd is missing, so the SSH runner tests will fail; install OpenSSH's server (Debian: apt-get install openssh-server)");
+        return;
+    }
+    log("installing openssh-server (the SSH runner tests start a real sshd on 127.0.0.1)");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const quiet = { env, stdio: ["ignore", "ignore", "inherit"] };
+    if (sh(apt, ["update", "-qq"], quiet) !== 0 || sh(apt, ["install", "-y", "-qq", "--no-install-recommends", "openssh-server"], quiet) !== 0) {
+        throw new Error("apt-get could not install openssh-server, which the SSH runner tests need");
+    }
+}
+
 function prepare() {
     ensureDependencies();
     ensureSelfLink();
@@ -86,6 +106,7 @@ const commands = {
     pulumi: (env, args) => sh("pulumi", args, { env }),
     demo: (env) => demo(env),
     test: (env, args) => {
+        ensureTestServices();
         // Tests are type-checked too (vitest itself strips types without checking them).
         if (sh("tsc", ["-p", "tsconfig.json", "--noEmit"], { env }) !== 0) return 1;
         return sh("vitest", ["run", ...args], { env });
