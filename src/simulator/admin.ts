@@ -17,6 +17,10 @@ import { activate, deactivate, mergeContact, newServer, reactivate, statusOf } f
 import type { StoredServer } from "./state";
 import { Store } from "./store";
 import { StoreControls } from "./controls";
+import type { DeploymentLicensing, HostLicensingMode, SessionHostLicensing } from "../licensing/farm";
+import { FarmAdmin, type IssuedLicenseView, type NewDeployment, type NewHost } from "./admin-farm";
+import type { ClockView } from "./clock";
+import type { ConnectRequest, ConnectResult } from "./connections";
 import { packView, summarize, type ServerSummary, type SimulatorPack } from "./views";
 
 export interface SimulatorOptions {
@@ -58,8 +62,75 @@ const notFound = (message: string) => new LicensingError({ kind: "not-found", me
 const invalid = (message: string) => new LicensingError({ kind: "invalid-parameter", message });
 
 export class Simulator extends StoreControls {
+    private readonly farmAdmin: FarmAdmin;
+
     constructor(options: SimulatorOptions = {}) {
         super(new Store(resolveHome(options.home)));
+        this.farmAdmin = new FarmAdmin(this.store);
+    }
+
+    // ---- The farm (admin-farm.ts): session hosts, deployments, connections, the clock ----
+
+    /** Add a session host: mode NotConfigured, no license server, its 120-day grace period starting now. */
+    createHost(input: NewHost): Promise<SessionHostLicensing> {
+        return this.farmAdmin.createHost(input);
+    }
+
+    /** Add a deployment (a Connection Broker) with existing standalone hosts; mode NotConfigured. */
+    createDeployment(input: NewDeployment): Promise<DeploymentLicensing> {
+        return this.farmAdmin.createDeployment(input);
+    }
+
+    /** Every session host's licensing: mode, license servers, grace days left, connectivity, policy. */
+    hosts(): Promise<SessionHostLicensing[]> {
+        return this.farmAdmin.hosts();
+    }
+
+    host(name: string): Promise<SessionHostLicensing> {
+        return this.farmAdmin.host(name);
+    }
+
+    deployments(): Promise<DeploymentLicensing[]> {
+        return this.farmAdmin.deployments();
+    }
+
+    /** By hand: the mode of a host, or of a deployment (by its broker's name, applied to its hosts). */
+    setMode(name: string, mode: HostLicensingMode): Promise<SessionHostLicensing | DeploymentLicensing> {
+        return this.farmAdmin.setLicensing(name, { mode });
+    }
+
+    /** By hand: the license server list of a host, or of a deployment (by its broker's name). */
+    setLicenseServers(name: string, licenseServers: string[]): Promise<SessionHostLicensing | DeploymentLicensing> {
+        return this.farmAdmin.setLicensing(name, { licenseServers });
+    }
+
+    /** Mark a host's mode and/or license server list as set by Group Policy (false: no longer). */
+    lockPolicy(host: string, lock: { mode?: boolean; licenseServers?: boolean }): Promise<SessionHostLicensing> {
+        return this.farmAdmin.lockPolicy(host, lock);
+    }
+
+    /** A user connects to a session host (see connections.ts for how it gets a license). */
+    connect(host: string, request: ConnectRequest, random?: () => number): Promise<ConnectResult> {
+        return this.farmAdmin.connect(host, request, random);
+    }
+
+    /** Who holds which license: every license the servers issued (never anything secret). */
+    issuedLicenses(): Promise<IssuedLicenseView[]> {
+        return this.farmAdmin.issuedLicenses();
+    }
+
+    clock(): Promise<ClockView> {
+        return this.farmAdmin.clock();
+    }
+
+    /** Move the simulated clock forward by `ms` milliseconds. */
+    advanceClock(ms: number): Promise<ClockView> {
+        return this.farmAdmin.advanceClock(ms);
+    }
+
+    /** Check the farm's files too (see StoreControls.verify). */
+    async verifyFarm(): Promise<{ hosts: number; deployments: number }> {
+        return this.farmAdmin.verify();
     }
 
     /** Create a server (not activated, no packs). Fails if one with that name exists. */

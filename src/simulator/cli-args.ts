@@ -30,6 +30,14 @@ export const OPTIONS = {
     company: { type: "string" },
     country: { type: "string" },
     email: { type: "string" },
+    host: { type: "string" },
+    user: { type: "string" },
+    device: { type: "string" },
+    deployment: { type: "string" },
+    hosts: { type: "string" },
+    mode: { type: "boolean" },
+    "license-servers": { type: "boolean" },
+    unlock: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 export type OptionName = keyof typeof OPTIONS;

@@ -10,6 +10,7 @@ import { Simulator } from "./admin";
 import { contactArgs, countArg, keyPackIdArg, positionals, refuseOptions, UsageError, wholeNumber, type OptionName, type Parsed } from "./cli-args";
 import * as fmt from "./cli-format";
 import { MAX_LATENCY_MS, type FaultPatch } from "./faults";
+import { FARM_COMMANDS } from "./cli-farm";
 
 export interface CliContext {
     p: Parsed;
@@ -22,7 +23,7 @@ export interface CliContext {
 
 type Command = (ctx: CliContext) => Promise<void>;
 
-export type Group = "Servers" | "Key packs" | "Rehearsal";
+export type Group = "Servers" | "Key packs" | "Farm" | "Rehearsal";
 
 /** One way to call a command: what follows its name ("\n" continues the line), and what it does. */
 export interface CommandForm {
@@ -218,6 +219,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
             ctx.out(`Uninstalled key pack ${id}\n`);
         },
     },
+    ...FARM_COMMANDS,
     faults: {
         group: "Rehearsal",
         forms: [
@@ -299,7 +301,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
         run: async (ctx) => {
             positionals(ctx.p, 0);
             const { servers, packs } = await ctx.sim.verify();
-            ctx.out(`Store ${ctx.sim.home} is valid: ${servers} server(s), ${packs} key pack(s)\n`);
+            const { hosts, deployments } = await ctx.sim.verifyFarm();
+            ctx.out(`Store ${ctx.sim.home} is valid: ${servers} server(s), ${packs} key pack(s), ${hosts} session host(s), ${deployments} deployment(s)\n`);
         },
     },
     reset: {

@@ -20,6 +20,7 @@ export const EXIT_CODES = "Exit codes: 0 ok, 1 refused (message on stderr), 2 us
 const GROUP_TITLES: Record<Group, string> = {
     Servers: "Servers",
     "Key packs": "Key packs (a human on the server: not counted as remote executions)",
+    Farm: "The farm (session hosts, deployments, connections, the simulated clock)",
     Rehearsal: "Rehearsal",
 };
 
@@ -40,6 +41,14 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
     company: ["--company <C>", "contact: company"],
     country: ["--country <CC>", "contact: ISO 3166 alpha-2 country code in capitals, e.g. NL"],
     email: ["--email <E>", "contact: e-mail address (optional)"],
+    host: ["--host <name>", "the session host"],
+    user: ["--user <name>", "the user who connects"],
+    device: ["--device <name>", "the client device (needed in per-device mode)"],
+    deployment: ["--deployment <broker>", "the deployment (its Connection Broker) the host joins"],
+    hosts: ["--hosts <h1,h2>", "existing standalone session hosts, comma-separated"],
+    mode: ["--mode", "the licensing mode (PolicySourceLicensingType)"],
+    "license-servers": ["--license-servers", "the license server list (PolicySourceConfiguredLicenseServers)"],
+    unlock: ["--unlock", "no longer set by Group Policy"],
     help: ["-h, --help", "show this help"],
 };
 

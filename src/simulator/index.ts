@@ -13,3 +13,9 @@ export { SPLA_VALIDITY_DAYS } from "./rules-install";
 export type { ExecutionLogEntry, Faults } from "./state";
 export { BUILT_IN_KEY_PACK_ID } from "./state";
 export type { ServerSummary, SimulatorPack } from "./views";
+// The farm: session hosts, deployments, connections, the simulated clock.
+export type { IssuedLicenseView, NewDeployment, NewHost } from "./admin-farm";
+export type { ClockView } from "./clock";
+export { NO_LICENSE_SERVERS_TEXT, type ConnectRequest, type ConnectResult } from "./connections";
+export { executeFarm, readFarmExecutionLog } from "./farm-execution";
+export { GRACE_PERIOD_DAYS } from "./rules-farm";

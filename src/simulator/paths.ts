@@ -34,6 +34,11 @@ export interface StorePaths {
     readonly executionsDir: string;
     readonly locksDir: string;
     readonly storeLock: string;
+    /** The farm (farm-store.ts): session hosts, deployments, the simulated clock. Absent folders mean none. */
+    readonly hostsDir: string;
+    readonly deploymentsDir: string;
+    readonly clock: string;
+    readonly farmExecutionsDir: string;
 }
 
 export function storePaths(home: string): StorePaths {
@@ -47,11 +52,20 @@ export function storePaths(home: string): StorePaths {
         executionsDir: path.join(home, "executions"),
         locksDir,
         storeLock: path.join(locksDir, "store.lock"),
+        hostsDir: path.join(home, "hosts"),
+        deploymentsDir: path.join(home, "deployments"),
+        clock: path.join(home, "clock.json"),
+        farmExecutionsDir: path.join(home, "executions", "farm"),
     };
 }
 
 export const serverFile = (p: StorePaths, key: string) => path.join(p.serversDir, `${key}.json`);
 export const executionLogFile = (p: StorePaths, key: string) => path.join(p.executionsDir, `${key}.jsonl`);
+export const hostFile = (p: StorePaths, key: string) => path.join(p.hostsDir, `${key}.json`);
+export const deploymentFile = (p: StorePaths, key: string) => path.join(p.deploymentsDir, `${key}.json`);
+/** Farm executions (on a broker or a standalone host) are logged apart from a license server's of the same name. */
+export const farmExecutionLogFile = (p: StorePaths, key: string) => path.join(p.farmExecutionsDir, `${key}.jsonl`);
+/** One execution at a time per machine: a broker that is also a license server shares its lock. */
 export const executionLockFile = (p: StorePaths, key: string) => path.join(p.locksDir, `exec-${key}.lock`);
 
 /** A computer name (a DNS label): letters, digits and inner hyphens, at most 63 characters. */

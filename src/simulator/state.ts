@@ -4,6 +4,7 @@
  */
 import type { AgreementProgram, LicenseProgram, LicenseType, ProductVersion } from "../licensing/codes";
 import type { ContactInfo, KeyPack } from "../licensing/operations";
+import type { IssuedLicensesRecord } from "./farm-state";
 
 export const FORMAT_VERSION = 1;
 
@@ -28,8 +29,8 @@ export interface StoredPack extends KeyPack {
     revokedLicenses: number;
 }
 
-/** servers/<name>.json */
-export interface StoredServer {
+/** servers/<name>.json (the farm adds the licenses it issued to users and devices: farm-state.ts) */
+export interface StoredServer extends IssuedLicensesRecord {
     formatVersion: number;
     name: string;
     windowsServerVersion: ProductVersion;

@@ -228,13 +228,14 @@ export class Store {
         await fsp.mkdir(p.serversDir, { recursive: true, mode: 0o700 });
         await fsp.rm(p.executionsDir, { recursive: true, force: true });
         await fsp.mkdir(p.executionsDir, { recursive: true, mode: 0o700 });
-        for (const file of [p.registry, this.retailLedgerFile, p.faults, p.config]) await fsp.rm(file, { recursive: true, force: true });
+        for (const dir of [p.hostsDir, p.deploymentsDir]) await fsp.rm(dir, { recursive: true, force: true });
+        for (const file of [p.registry, this.retailLedgerFile, p.faults, p.clock, p.config]) await fsp.rm(file, { recursive: true, force: true });
         await fsyncDir(p.home);
     }
 
     /** Remove temporary files of killed writers. */
     async sweep(): Promise<void> {
-        for (const dir of [this.paths.home, this.paths.serversDir, this.paths.locksDir]) await cleanTempFiles(dir);
+        for (const dir of [this.paths.home, this.paths.serversDir, this.paths.locksDir, this.paths.hostsDir, this.paths.deploymentsDir]) await cleanTempFiles(dir);
     }
 
     private loadConfig(): Promise<StoreConfig | undefined> {
@@ -262,6 +263,11 @@ export class Store {
         return this.isFolder(this.home).catch(() => true);
     }
 
+    /** Read and check one JSON file (absent: `parse` gets undefined); a problem is a store error naming the file. */
+    loadFile<T>(file: string, parse: (raw: unknown, file: string) => T): Promise<T> {
+        return this.load(file, parse);
+    }
+
     /** Read and check one JSON file; any problem is a store error that names the file and the fix. */
     private async load<T>(file: string, parse: (raw: unknown, file: string) => T): Promise<T> {
         let raw: unknown;
@@ -282,13 +288,18 @@ export class Store {
     }
 
     /** Server keys from servers/*.json; undefined when the folder does not exist. */
-    private async listServerFiles(): Promise<string[] | undefined> {
+    private listServerFiles(): Promise<string[] | undefined> {
+        return this.listJsonFiles(this.paths.serversDir);
+    }
+
+    /** Keys of the `<key>.json` files of a store folder; undefined when the folder does not exist. */
+    async listJsonFiles(dir: string): Promise<string[] | undefined> {
         let names: string[];
         try {
-            names = await fsp.readdir(this.paths.serversDir);
+            names = await fsp.readdir(dir);
         } catch (err) {
             if (errno(err) === "ENOENT") return undefined;
-            throw storeDamaged(`folder ${this.paths.serversDir} ${describeReadError(err)}`, this.home);
+            throw storeDamaged(`folder ${dir} ${describeReadError(err)}`, this.home);
         }
         return names.filter((n) => n.endsWith(".json") && !n.startsWith(".")).map((n) => n.slice(0, -".json".length)).sort();
     }
@@ -296,7 +307,10 @@ export class Store {
     /** The files that only a created store has (their hashes depend on its salt), relative to home. */
     private async dataFiles(): Promise<string[]> {
         const found = ((await this.listServerFiles()) ?? []).map((k) => path.relative(this.home, serverFile(this.paths, k)));
-        for (const file of [this.paths.registry, this.retailLedgerFile, this.paths.faults]) {
+        for (const dir of [this.paths.hostsDir, this.paths.deploymentsDir]) {
+            for (const key of (await this.listJsonFiles(dir)) ?? []) found.push(path.relative(this.home, path.join(dir, `${key}.json`)));
+        }
+        for (const file of [this.paths.registry, this.retailLedgerFile, this.paths.faults, this.paths.clock]) {
             try {
                 await fsp.lstat(file);
                 found.push(path.basename(file));

@@ -7,6 +7,7 @@ import { isLicenseProgram } from "../licensing/programs";
 import { LicensingError } from "../licensing/errors";
 import type { Faults, Registry, RetailLedger, RetailLedgerEntry, StoreConfig, StoredServer } from "./state";
 import { NO_FAULTS, RETAIL_LEDGER_FORMAT_VERSION } from "./state";
+import { checkIssuedLicenses } from "./farm-state";
 
 type Obj = Record<string, unknown>;
 
@@ -86,6 +87,7 @@ export function parseServer(raw: unknown, file: string): StoredServer {
         if (ids.has(id) || id >= (s.nextKeyPackId as number)) invalid(file, `pack id ${id} is duplicated or not below nextKeyPackId`);
         ids.add(id);
     }
+    checkIssuedLicenses(s, file);
     return s as unknown as StoredServer;
 }
 
