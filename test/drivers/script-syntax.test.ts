@@ -5,7 +5,8 @@
  */
 import type { Node } from "web-tree-sitter";
 import { beforeAll, describe, expect, it } from "vitest";
-import { planStep, renderBatchScript, renderSpoolReadScript, type Step } from "../../src/drivers/powershell";
+import { planFarmStep, planStep, renderBatchScript, renderFarmScript, renderSpoolReadScript, type Step } from "../../src/drivers/powershell";
+import type { FarmOperation } from "../../src/licensing/farm";
 import { POWERSHELL_BOOTSTRAP, bootstrapCommand } from "../../src/drivers/runners";
 import {
     AGREEMENT_TYPE,
@@ -349,5 +350,98 @@ describe("negative control", () => {
         const unclosedBrace = script.slice(0, script.lastIndexOf("}"));
         expect((await parsePowerShell(unclosedBrace)).rootNode.hasError).toBe(true);
         expect((await parsePowerShell("Invoke-CimMethod -ClassName X -Arguments @{ A = (1 }")).rootNode.hasError).toBe(true);
+    });
+});
+
+describe("farm scripts (deployment and session host licensing)", () => {
+    /** Win32_TerminalServiceSetting methods and their input parameters, as documented. */
+    const TS_METHODS: Record<string, string[]> = {
+        ChangeMode: ["LicensingType"],
+        SetSpecifiedLicenseServerList: ["SpecifiedLSList"],
+        GetSpecifiedLicenseServerList: [],
+        GetGracePeriodDays: [],
+        GetTStoLSConnectivityStatus: ["ServerName"],
+    };
+    const farmOps: FarmOperation[] = [
+        { op: "get-deployment-licensing" },
+        { op: "set-deployment-licensing", mode: "PerUser", licenseServers: ["rdls01", "rdls02"] },
+        { op: "set-deployment-licensing", mode: "PerDevice", licenseServers: ["rdls01"] },
+        { op: "set-deployment-licensing", mode: "NotConfigured", licenseServers: [] },
+        { op: "get-host-licensing" },
+        { op: "set-host-licensing", mode: "PerUser", licenseServers: ["rdls01"] },
+        { op: "set-host-licensing", mode: "PerDevice", licenseServers: ["rdls01"] },
+        { op: "read-host-licensing" },
+    ];
+    const farmSteps = () =>
+        farmOps.map((op, i) => {
+            const planned = planFarmStep(i, op);
+            if (!planned.ok) throw new Error(planned.error.message);
+            return planned.step;
+        });
+
+    it.each(farmOps.map((op, i) => [i, op.op] as const))("shape %i (%s) parses alone", async (i) => {
+        await parsed(renderFarmScript([farmSteps()[i]!], { nonce: NONCE, budget: 3000 }));
+    });
+
+    it("calls documented methods with named arguments only, in root\\cimv2\\TerminalServices", async () => {
+        const root = await parsed(renderFarmScript(farmSteps(), { nonce: NONCE, budget: 3000 }));
+        const calls = commands(root, "Invoke-CimMethod");
+        expect(calls.length).toBeGreaterThan(0);
+        for (const call of calls) {
+            const method = stringValue(call.parameters.get("methodname")!);
+            expect(TS_METHODS[method], `${method} is a documented Win32_TerminalServiceSetting method`).toBeDefined();
+            const args = call.parameters.has("arguments") ? [...hashEntries(call.parameters.get("arguments")!).keys()] : [];
+            expect(args).toEqual(TS_METHODS[method]);
+            expect(call.parameters.has("argumentlist")).toBe(false);
+            expect(call.parameters.has("inputobject")).toBe(true);
+        }
+        expect(commands(root, "Invoke-WmiMethod")).toEqual([]);
+        const gets = commands(root, "Get-CimInstance").filter((c) => stringValue(c.parameters.get("classname")!) === "Win32_TerminalServiceSetting");
+        expect(gets.map((g) => stringValue(g.parameters.get("namespace")!))).toEqual(["$RdlsTsNamespace"]);
+        expect(root.text).toContain("$RdlsTsNamespace = 'root\\cimv2\\TerminalServices'");
+    });
+
+    it("renders modes and codes as literals, and reads every server name from the input", async () => {
+        const bodies = stepBodies(await parsed(renderFarmScript(farmSteps(), { nonce: NONCE, budget: 3000 })));
+        const set = (at: number) => commands(bodies[at]!, "Set-RDLicenseConfiguration")[0]!;
+        expect(["connectionbroker", "mode", "licenseserver", "force"].every((p) => set(1).parameters.has(p))).toBe(true);
+        expect([1, 2, 3].map((at) => stringValue(set(at).parameters.get("mode")!))).toEqual(["PerUser", "PerDevice", "NotConfigured"]);
+        expect(set(3).parameters.has("licenseserver")).toBe(false);
+        expect(memberRead(assignedValue(bodies[1]!, set(1).parameters.get("licenseserver")!.text)!)).toEqual({ variable: "$I", member: "s" });
+        for (const [at, code] of [[5, 4], [6, 2]] as const) {
+            const change = commands(bodies[at]!, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "ChangeMode")!;
+            expect(integerValue(hashEntries(change.parameters.get("arguments")!).get("LicensingType")!)).toBe(code);
+            const list = commands(bodies[at]!, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "SetSpecifiedLicenseServerList")!;
+            const variable = hashEntries(list.parameters.get("arguments")!).get("SpecifiedLSList")!.text;
+            expect(memberRead(assignedValue(bodies[at]!, variable)!)).toEqual({ variable: "$I", member: "s" });
+        }
+    });
+
+    it("checks Group Policy before any setter, and refuses by kind", async () => {
+        const body = stepBodies(await parsed(renderFarmScript(farmSteps(), { nonce: NONCE, budget: 3000 })))[5]!;
+        const firstSetter = commands(body, "Invoke-CimMethod").find((c) => /ChangeMode|SetSpecified/.test(c.parameters.get("methodname")!.text))!;
+        const refusals = commands(body, "New-RdlsRefusal").filter((r) => stringValue(r.positional[0]!) === "invalid-parameter");
+        const checked = refusals.map((r) => {
+            const condition = ancestor(r.node, "if_statement")!.childForFieldName("condition")!;
+            expect(r.node.startIndex).toBeLessThan(firstSetter.node.startIndex);
+            return descendants(condition, "member_access").map((m) => memberRead(m)!.member);
+        });
+        expect(checked.flat().sort()).toEqual(["PolicySourceConfiguredLicenseServers", "PolicySourceLicensingType"]);
+    });
+
+    it("the health read lists session hosts by role and opens and closes one CIM session per host", async () => {
+        const body = stepBodies(await parsed(renderFarmScript(farmSteps(), { nonce: NONCE, budget: 3000 })))[7]!;
+        expect(stringValue(commands(body, "Get-RDServer")[0]!.parameters.get("role")!)).toBe("RDS-RD-SERVER");
+        const open = commands(body, "New-CimSession")[0]!;
+        expect(open.parameters.has("computername")).toBe(true);
+        expect(ancestor(commands(body, "Remove-CimSession")[0]!.node, "finally_clause")).toBeDefined();
+        expect(commands(body, "Get-RdlsHostLicensing")[0]!.positional.map((p) => p.text)).toEqual(["$session", "$name"]);
+    });
+
+    it("is ASCII only, holds no marker and carries no license server name", () => {
+        const script = renderFarmScript(farmSteps(), { nonce: NONCE, budget: 3000 });
+        expect(script).toMatch(/^[\t\n\r\x20-\x7e]*$/);
+        expect(script).not.toContain(`<<rdls:${NONCE}`);
+        expect(script).not.toMatch(/rdls0[12]/);
     });
 });

@@ -39,7 +39,13 @@ function fromCimCode(context: CodeContext, code: string): Pick<LicensingErrorDat
             return { kind: LicensingErrorKind.Failed, hint: "the script must run as an administrator (Run Command runs as SYSTEM; over SSH use an administrator account)" };
         case "InvalidClass":
         case "InvalidNamespace":
-            return { kind: LicensingErrorKind.Failed, hint: "the RD Licensing role service does not seem to be installed on this server" };
+            return {
+                kind: LicensingErrorKind.Failed,
+                hint:
+                    context === "configure"
+                        ? "the RD Session Host role service does not seem to be installed on this server (no root\\cimv2\\TerminalServices)"
+                        : "the RD Licensing role service does not seem to be installed on this server",
+            };
         case "ServerLimitsExceeded":
         case "ServerIsShuttingDown":
         case "InvalidOperationTimeout":
@@ -51,15 +57,34 @@ function fromCimCode(context: CodeContext, code: string): Pick<LicensingErrorDat
 
 /** The domain error for a failed operation; `label` names the operation without any secret. */
 export function errorFromWire(op: OperationName, label: string, e: WireError, redactor: Redactor): LicensingErrorData {
-    const context = contextOf(op);
+    const guard = (GUARD_KIND as Partial<Record<OperationName, LicensingErrorKind>>)[op];
+    return describeWireError(e, { context: contextOf(op), label, redactor, refusals: guard ? [guard] : [] });
+}
+
+export interface WireErrorContext {
+    /** The context the return codes are read in. */
+    context: CodeContext;
+    /** Names the operation in messages, without any secret. */
+    label: string;
+    redactor: Redactor;
+    /** The refusal kinds (`k`) this operation's script may report; any other is an unexplained failure. */
+    refusals: readonly LicensingErrorKind[];
+    /** Overrides the code table for return values that mean something else here, with the reason. */
+    returnValue?: (returnValue: number) => { kind: LicensingErrorKind; reason?: string } | undefined;
+}
+
+/** The domain error for what a script reported as a failed step. */
+export function describeWireError(e: WireError, at: WireErrorContext): LicensingErrorData {
+    const { context, label, redactor } = at;
     const message = redactor.apply(String(e.m ?? "").trim() || "the operation failed");
-    // Only the guard of this very operation is believed; any other `k` is an unexplained failure.
-    if (e.k !== undefined && e.k === (GUARD_KIND as Partial<Record<OperationName, string>>)[op]) {
+    if (e.k !== undefined && (at.refusals as readonly string[]).includes(e.k)) {
         return { kind: e.k as LicensingErrorKind, message: `${label}: ${message}` };
     }
     if (typeof e.rv === "number" && e.rv !== 0) {
         const returnValue = e.rv >>> 0;
-        return { kind: kindFromReturnValue(context, returnValue), returnValue, message: `${label}: ${message}` };
+        const special = at.returnValue?.(returnValue);
+        const reason = special?.reason ? ` (${special.reason})` : "";
+        return { kind: special?.kind ?? kindFromReturnValue(context, returnValue), returnValue, message: `${label}: ${message}${reason}` };
     }
     if (typeof e.c === "string") {
         const mapped = fromCimCode(context, e.c);

@@ -20,3 +20,7 @@ export { Redactor, errorFromWire, contextOf } from "./errors";
 export { keyPackFromWire, statusFromWire, isBuiltInPack } from "./results";
 export { windowsServerVersionFromBuild, productVersionFromText } from "./windows-version";
 export type { WirePack, WireStatus, WireError, WireResult } from "./wire";
+export { PowerShellFarmExecutor, type PowerShellFarmExecutorOptions, hostFromWire, deploymentFromWire } from "./farm-executor";
+export { planFarmStep, type FarmStep, type FarmStepShape, type FarmPlanned } from "./farm-plan";
+export { renderFarmScript, type FarmScriptOptions } from "./farm-render";
+export { corePrelude } from "./script-prelude";

@@ -21,6 +21,7 @@ import {
 } from "../../../src/licensing";
 import { windowsServerVersionFromBuild } from "../../../src/drivers/powershell/windows-version";
 import { encodeResults, frameBlock } from "./fake-output";
+import { FARM_OPERATIONS, type FakeFarm } from "./fake-farm";
 import {
     ancestor,
     assignedValue,
@@ -87,13 +88,13 @@ export interface InjectedFault {
 
 type StepValue = { ok: 1; v: unknown } | { ok: 0; e: Record<string, unknown> };
 
-class StepError extends Error {
+export class StepError extends Error {
     constructor(readonly info: Record<string, unknown>) {
         super(String(info.m));
     }
 }
 
-const wbem = (rv: number, m: string) => new StepError({ m, rv });
+export const wbem = (rv: number, m: string) => new StepError({ m, rv });
 
 function compare(actual: number, operator: string, expected: number): boolean {
     switch (operator) {
@@ -150,6 +151,8 @@ export class FakeWindowsServer {
     /** The script's scrubbing of secrets from messages; off to test the driver's own. */
     scrubSecrets = true;
     executions: Execution[] = [];
+    /** The farm side of this machine (a broker with or without a deployment, or a session host). */
+    farm?: FakeFarm;
 
     addPack(pack: Partial<FakePack> & Pick<FakePack, "total">): FakePack {
         const full: FakePack = {
@@ -346,6 +349,7 @@ export class FakeWindowsServer {
                 return { i: id };
             }
             default:
+                if (this.farm && FARM_OPERATIONS.has(op)) return this.farm.perform(op, body, input as unknown as { s?: string[] });
                 throw new Error(`fake: unknown step ${op}`);
         }
     }
