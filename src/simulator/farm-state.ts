@@ -5,7 +5,7 @@
  * count it moves are written in one atomic step). Never anything secret: names, versions, dates.
  */
 import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
-import { LicensingError } from "../licensing/errors";
+import { invalid, isCount, obj, type Obj } from "./file-checks";
 import { HostLicensingMode, type PolicySources } from "../licensing/farm";
 
 export const FARM_FORMAT_VERSION = 1;
@@ -77,18 +77,6 @@ export interface IssuedLicensesRecord {
 
 export const NO_POLICY: PolicySources = { modeByGroupPolicy: false, licenseServersByGroupPolicy: false };
 
-type Obj = Record<string, unknown>;
-
-function invalid(file: string, problem: string): never {
-    throw new LicensingError({ kind: "failed", message: `simulator store file ${file} is invalid: ${problem}` });
-}
-
-function obj(value: unknown, file: string, what: string): Obj {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(file, `${what} is not an object`);
-    return value as Obj;
-}
-
-const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
 const isDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
 const MODES: readonly unknown[] = Object.values(HostLicensingMode);
 

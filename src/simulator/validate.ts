@@ -4,23 +4,10 @@
  */
 import { PRODUCT_VERSIONS } from "../licensing/codes";
 import { isLicenseProgram } from "../licensing/programs";
-import { LicensingError } from "../licensing/errors";
+import { invalid, isCount, obj, type Obj } from "./file-checks";
 import type { Faults, Registry, RetailLedger, RetailLedgerEntry, StoreConfig, StoredServer } from "./state";
 import { NO_FAULTS, RETAIL_LEDGER_FORMAT_VERSION } from "./state";
 import { checkIssuedLicenses } from "./farm-state";
-
-type Obj = Record<string, unknown>;
-
-function invalid(file: string, problem: string): never {
-    throw new LicensingError({ kind: "failed", message: `simulator store file ${file} is invalid: ${problem}` });
-}
-
-function obj(value: unknown, file: string, what: string): Obj {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(file, `${what} is not an object`);
-    return value as Obj;
-}
-
-const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
 export function parseConfig(raw: unknown, file: string): StoreConfig {
     const c = obj(raw, file, "config");

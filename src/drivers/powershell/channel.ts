@@ -5,7 +5,7 @@
  */
 import { LicensingError, LicensingErrorKind } from "../../licensing";
 import type { RunOutput, ScriptRunner } from "../runners/script-runner";
-import type { Redactor } from "./errors";
+import { Redactor } from "./errors";
 import { decodeBody, readFramedBlock, type FramedBlock } from "./protocol";
 import { renderSpoolReadScript } from "./render";
 import { INPUT_PARAMETER } from "./script-prelude";
@@ -22,6 +22,23 @@ export interface ChannelOptions {
 
 export class BatchChannel {
     constructor(private readonly options: ChannelOptions) {}
+
+    /**
+     * Runs a batch of planned steps as one script: their inputs travel base64-encoded in the
+     * (protected) input parameter, the input and `secrets` are redacted from every message, and each
+     * step gets its wire result, in step order (`undefined` when the script reported none).
+     */
+    async executeSteps(
+        runner: ScriptRunner,
+        steps: readonly { input: unknown }[],
+        render: (nonce: string) => string,
+        secrets: readonly string[] = [],
+    ): Promise<{ wires: (WireResult | undefined)[]; redactor: Redactor }> {
+        const input = Buffer.from(JSON.stringify({ o: steps.map((s) => s.input) }), "utf8").toString("base64");
+        const redactor = new Redactor([input, ...secrets]);
+        const byPosition = new Map<number, WireResult>((await this.execute(runner, render, input, redactor)).map((r) => [r.i, r]));
+        return { wires: steps.map((_, position) => byPosition.get(position)), redactor };
+    }
 
     /** Runs `render(nonce)` with the base64 input and returns the decoded per-operation results. */
     async execute(runner: ScriptRunner, render: (nonce: string) => string, input: string, redactor: Redactor): Promise<WireResult[]> {
@@ -89,4 +106,9 @@ export class BatchChannel {
 
 export function protocolError(detail: string): LicensingError {
     return new LicensingError({ kind: LicensingErrorKind.Failed, message: `unusable script output: ${detail}` });
+}
+
+/** The result of a step the script reported nothing for. */
+export function noResult(label: string): { ok: false; error: { kind: typeof LicensingErrorKind.Failed; message: string } } {
+    return { ok: false, error: { kind: LicensingErrorKind.Failed, message: `${label}: the script reported no result for this operation` } };
 }

@@ -12,7 +12,7 @@ import {
     type ProductVersion,
 } from "../../licensing";
 import type { ScriptRunner } from "../runners/script-runner";
-import { BatchChannel } from "./channel";
+import { BatchChannel, noResult } from "./channel";
 import { Redactor, errorFromWire } from "./errors";
 import { planStep, type Step } from "./plan";
 import { DEFAULT_OUTPUT_BUDGET, newNonce } from "./protocol";
@@ -65,17 +65,12 @@ export class PowerShellExecutor implements OperationExecutor {
         });
         if (steps.length === 0) return results;
 
-        const input = Buffer.from(JSON.stringify({ o: steps.map((s) => s.input) }), "utf8").toString("base64");
-        const redactor = new Redactor([input, ...steps.flatMap((s) => s.secrets)]);
         const runner = typeof this.options.runner === "function" ? this.options.runner(server) : this.options.runner;
-        const decoded = await this.channel.execute(runner, (nonce) => renderBatchScript(steps, { nonce, budget: this.budget }), input, redactor);
-
-        const byPosition = new Map<number, WireResult>(decoded.map((r) => [r.i, r]));
+        const render = (nonce: string) => renderBatchScript(steps, { nonce, budget: this.budget });
+        const { wires, redactor } = await this.channel.executeSteps(runner, steps, render, steps.flatMap((s) => s.secrets));
         steps.forEach((step, position) => {
-            const wire = byPosition.get(position);
-            results[step.index] = wire
-                ? this.toResult(step, wire, redactor)
-                : { ok: false, error: { kind: LicensingErrorKind.Failed, message: `${step.label}: the script reported no result for this operation` } };
+            const wire = wires[position];
+            results[step.index] = wire ? this.toResult(step, wire, redactor) : noResult(step.label);
         });
         return results;
     }

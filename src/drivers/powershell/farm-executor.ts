@@ -15,7 +15,7 @@ import {
 } from "../../licensing/farm";
 import { LICENSING_TYPE_CODE } from "../../licensing/modes";
 import type { ScriptRunner } from "../runners/script-runner";
-import { BatchChannel } from "./channel";
+import { BatchChannel, noResult } from "./channel";
 import { Redactor, describeWireError } from "./errors";
 import { planFarmStep, type FarmStep } from "./farm-plan";
 import { FARM_REFUSALS, renderFarmScript } from "./farm-render";
@@ -130,18 +130,12 @@ export class PowerShellFarmExecutor implements FarmExecutor {
         });
         if (steps.length === 0) return results;
 
-        const input = Buffer.from(JSON.stringify({ o: steps.map((s) => s.input) }), "utf8").toString("base64");
-        // Nothing secret here; the redactor still keeps the encoded input out of messages.
-        const redactor = new Redactor([input]);
         const runner = typeof this.options.runner === "function" ? this.options.runner(target) : this.options.runner;
-        const decoded = await this.channel.execute(runner, (nonce) => renderFarmScript(steps, { nonce, budget: this.budget }), input, redactor);
-
-        const byPosition = new Map<number, WireResult>(decoded.map((r) => [r.i, r]));
+        // Nothing secret in farm inputs; the redactor still keeps the encoded input out of messages.
+        const { wires, redactor } = await this.channel.executeSteps(runner, steps, (nonce) => renderFarmScript(steps, { nonce, budget: this.budget }));
         steps.forEach((step, position) => {
-            const wire = byPosition.get(position);
-            results[step.index] = wire
-                ? this.toResult(step, wire, redactor)
-                : { ok: false, error: { kind: LicensingErrorKind.Failed, message: `${step.label}: the script reported no result for this operation` } };
+            const wire = wires[position];
+            results[step.index] = wire ? this.toResult(step, wire, redactor) : noResult(step.label);
         });
         return results;
     }
