@@ -3,6 +3,8 @@ export type { Connection, SimulatorConnection, SshConnection } from "./connectio
 export * from "./request-key-secret";
 export * from "./license-server-activation";
 export * from "./simulated-license-server";
+export * from "./simulated-deployment";
+export * from "./deployment-licensing";
 export * from "./rds-licensing";
 export { PROVIDER_VERSION } from "./dynamic-resource";
 export * from "./azure";

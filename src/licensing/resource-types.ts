@@ -12,6 +12,8 @@ export const DYNAMIC_RESOURCES = {
     activation: { module: "licensing", name: "LicenseServerActivation" },
     requestKeySecret: { module: "licensing", name: "RequestKeySecret" },
     simulatedServer: { module: "simulator", name: "SimulatedLicenseServer" },
+    simulatedDeployment: { module: "simulator", name: "SimulatedDeployment" },
+    deploymentLicensing: { module: "licensing", name: "DeploymentLicensing" },
 } as const;
 export type DynamicResourceKind = keyof typeof DYNAMIC_RESOURCES;
 export type DynamicResourceType = (typeof DYNAMIC_RESOURCES)[DynamicResourceKind];
@@ -29,6 +31,8 @@ export const RESOURCE_TYPES = {
     activation: dynamic("activation"),
     requestKeySecret: dynamic("requestKeySecret"),
     simulatedServer: dynamic("simulatedServer"),
+    simulatedDeployment: dynamic("simulatedDeployment"),
+    deploymentLicensing: dynamic("deploymentLicensing"),
     rdsLicensing: "rds-licensing:index:RdsLicensing",
     azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
     licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",

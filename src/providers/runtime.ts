@@ -5,7 +5,9 @@
 import type { DynamicResourceKind } from "../licensing/resource-types";
 import { activationProvider } from "./activation/handlers";
 import { calKeyPackProvider } from "./cal-key-pack/handlers";
+import { deploymentLicensingProvider } from "./deployment-licensing/handlers";
 import { requestKeySecretProvider } from "./request-key-secret/handlers";
+import { simulatedDeploymentProvider } from "./simulated-deployment/handlers";
 import { simulatedServerProvider } from "./simulated-server/handlers";
 
 export const providers = {
@@ -13,6 +15,8 @@ export const providers = {
     activation: activationProvider,
     simulatedServer: simulatedServerProvider,
     requestKeySecret: requestKeySecretProvider,
+    simulatedDeployment: simulatedDeploymentProvider,
+    deploymentLicensing: deploymentLicensingProvider,
     // Keys are stored in every resource's `__provider` module: one per catalog resource, never renamed.
 } satisfies Record<DynamicResourceKind, unknown>;
 

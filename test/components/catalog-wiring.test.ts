@@ -46,6 +46,8 @@ describe("type tokens", () => {
             activation: "pulumi-nodejs:dynamic/licensing:LicenseServerActivation",
             requestKeySecret: "pulumi-nodejs:dynamic/licensing:RequestKeySecret",
             simulatedServer: "pulumi-nodejs:dynamic/simulator:SimulatedLicenseServer",
+            simulatedDeployment: "pulumi-nodejs:dynamic/simulator:SimulatedDeployment",
+            deploymentLicensing: "pulumi-nodejs:dynamic/licensing:DeploymentLicensing",
             rdsLicensing: "rds-licensing:index:RdsLicensing",
             azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
             licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",

@@ -1,0 +1,106 @@
+/**
+ * The farm's executor lookup, one per connection per provider process (the farm's counterpart of
+ * ./registry.ts): one FarmExecutor per machine reached, and one execution at a time per target
+ * (broker or standalone host) from this process, so resources on one deployment never overlap their
+ * scripts. Transient failures (nothing ran) are retried with the license servers' backoff policy.
+ */
+import * as path from "path";
+import { LicensingError, type LicensingErrorData } from "../licensing";
+import type { FarmExecutor, FarmOperation, FarmOperationName, FarmOperationResult, FarmOperationValues } from "../licensing/farm";
+import { backoffDelay, retryPolicyFromEnv } from "../scheduling/retry";
+import { executorKey, type Connection } from "./connection";
+import { progress } from "./progress";
+
+const executors = new Map<string, FarmExecutor>();
+/** The tail of each target's queue of executions. */
+const queues = new Map<string, Promise<unknown>>();
+
+/** Drivers load on first use (see ./registry.ts): a simulator run never loads the PowerShell driver. */
+export function createFarmExecutor(connection: Connection): FarmExecutor {
+    switch (connection.kind) {
+        case "simulator": {
+            // Resolved now: a later chdir of the provider process must not move the store.
+            const home = path.resolve(connection.home);
+            return lazy(async () => (await import("../drivers/simulator-farm.js")).createSimulatorFarmExecutor({ home }));
+        }
+        case "azure-run-command": {
+            const onCleanupError = (error: Error) => progress(`${connection.vmName}: a finished run command could not be deleted (it holds no secret): ${error.message}`);
+            return lazy(async () => (await import("../drivers/connect-farm.js")).createAzureFarmExecutor({ ...connection, onCleanupError }));
+        }
+        case "ssh":
+            return lazy(async () => (await import("../drivers/connect-farm.js")).createSshFarmExecutor(connection));
+    }
+}
+
+function lazy(create: () => Promise<FarmExecutor>): FarmExecutor {
+    let loading: Promise<FarmExecutor> | undefined;
+    return {
+        async execute(target, operations) {
+            loading ??= create().catch((error: unknown) => {
+                loading = undefined;
+                throw error;
+            });
+            return (await loading).execute(target, operations);
+        },
+    };
+}
+
+function executorFor(connection: Connection): FarmExecutor {
+    const key = executorKey(connection);
+    const executor = executors.get(key) ?? createFarmExecutor(connection);
+    executors.set(key, executor);
+    return executor;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const isTransient = (err: unknown) => err instanceof LicensingError && err.transient;
+
+/**
+ * Run `operations` on `target` in one remote execution (queued behind this process's other
+ * executions on it), retrying a transient failure of the whole execution or of its results.
+ */
+export async function executeFarm(connection: Connection, target: string, operations: readonly FarmOperation[]): Promise<FarmOperationResult[]> {
+    const key = `${executorKey(connection)}#${target.toLowerCase()}`;
+    const policy = retryPolicyFromEnv();
+    const attempt = async (): Promise<FarmOperationResult[]> => {
+        for (let n = 1; ; n++) {
+            try {
+                const results = await executorFor(connection).execute(target, operations);
+                const failed = results.find((r): r is { ok: false; error: LicensingErrorData } => !r.ok);
+                if (failed && n < policy.attempts && new LicensingError(failed.error).transient) throw new LicensingError(failed.error);
+                return results;
+            } catch (err) {
+                if (!isTransient(err) || n >= policy.attempts) throw err;
+                const delay = backoffDelay(policy, n);
+                progress(`${target}: farm execution failed (${(err as LicensingError).kind}); retry ${n} in ${Math.round(delay / 100) / 10} s`);
+                await sleep(delay);
+            }
+        }
+    };
+    const previous = queues.get(key) ?? Promise.resolve();
+    const run = previous.then(attempt, attempt);
+    const tail = run.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => {
+        if (queues.get(key) === tail) queues.delete(key);
+    });
+    return run;
+}
+
+/** One operation in its own execution: its value, or its failure thrown as a LicensingError. */
+export async function runFarmOperation<N extends FarmOperationName>(
+    connection: Connection,
+    target: string,
+    operation: Extract<FarmOperation, { op: N }>,
+): Promise<FarmOperationValues[N]> {
+    const [result] = await executeFarm(connection, target, [operation]);
+    if (!result) throw new LicensingError({ kind: "failed", message: `${target}: the farm execution returned no result for ${operation.op}` });
+    if (!result.ok) throw new LicensingError(result.error);
+    return result.value as FarmOperationValues[N];
+}
+
+/** Forget every executor and queue, as a new provider process starts with none (tests). */
+export function forgetFarmExecutors(): void {
+    executors.clear();
+    queues.clear();
+}
