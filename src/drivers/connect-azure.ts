@@ -33,9 +33,9 @@ export function setAzureTestOverrides(overrides: AzureTestOverrides): void {
     overridesForTests = { ...overrides };
 }
 
-/** Reads RDS_LICENSING_VERSION_ID_2025 (connect-env.ts) from `env`. */
-export function createAzureExecutor(options: AzureConnectOptions, env: NodeJS.ProcessEnv = process.env): PowerShellExecutor {
-    const runner = new AzureRunCommandRunner({
+/** The Run Command runner of the VM `options` names: license server, broker or session host alike. */
+export function azureRunner(options: AzureConnectOptions): AzureRunCommandRunner {
+    return new AzureRunCommandRunner({
         subscriptionId: options.subscriptionId,
         resourceGroupName: options.resourceGroupName,
         vmName: options.vmName,
@@ -43,5 +43,9 @@ export function createAzureExecutor(options: AzureConnectOptions, env: NodeJS.Pr
         onCleanupError: options.onCleanupError,
         ...overridesForTests,
     });
-    return new PowerShellExecutor({ runner, productVersionIds: productVersionIdsFromEnv(env) });
+}
+
+/** Reads RDS_LICENSING_VERSION_ID_2025 (connect-env.ts) from `env`. */
+export function createAzureExecutor(options: AzureConnectOptions, env: NodeJS.ProcessEnv = process.env): PowerShellExecutor {
+    return new PowerShellExecutor({ runner: azureRunner(options), productVersionIds: productVersionIdsFromEnv(env) });
 }

@@ -19,17 +19,21 @@ export interface SshConnectOptions {
 }
 
 /**
- * Credentials are read from `env` at each execution (RDLS_SSH_PRIVATE_KEY[_FILE], RDLS_SSH_PASSPHRASE,
- * RDLS_SSH_PASSWORD: see sshCredentialsFromEnv), so nothing secret is kept or serialized; the
- * RDS_LICENSING_VERSION_ID_2025 override is read once, here.
+ * The SSH runner of the machine `options` names. Credentials are read from `env` at each execution
+ * (RDLS_SSH_PRIVATE_KEY[_FILE], RDLS_SSH_PASSPHRASE, RDLS_SSH_PASSWORD: see sshCredentialsFromEnv),
+ * so nothing secret is kept or serialized.
  */
-export function createSshExecutor(options: SshConnectOptions, env: NodeJS.ProcessEnv = process.env): PowerShellExecutor {
-    const runner = new SshRunner({
+export function sshRunner(options: SshConnectOptions, env: NodeJS.ProcessEnv = process.env): SshRunner {
+    return new SshRunner({
         host: options.host,
         port: options.port ?? 22,
         username: options.username,
         hostKeySha256: options.hostKeySha256,
         credentials: () => sshCredentialsFromEnv(env),
     });
-    return new PowerShellExecutor({ runner, productVersionIds: productVersionIdsFromEnv(env) });
+}
+
+/** The executor of a license server over SSH; the RDS_LICENSING_VERSION_ID_2025 override is read once, here. */
+export function createSshExecutor(options: SshConnectOptions, env: NodeJS.ProcessEnv = process.env): PowerShellExecutor {
+    return new PowerShellExecutor({ runner: sshRunner(options, env), productVersionIds: productVersionIdsFromEnv(env) });
 }
