@@ -11,3 +11,5 @@ export * from "./operations";
 export * from "./license-server";
 export * from "./countries";
 export * from "./farm";
+export * from "./health";
+export * from "./farm-checks";

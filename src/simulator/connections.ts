@@ -13,7 +13,8 @@
  *   connection is refused with the text the client shows.
  */
 import { CONNECTABLE, HostLicensingMode } from "../licensing/farm";
-import type { LicenseType } from "../licensing/codes";
+import type { LicenseType, ProductVersion } from "../licensing/codes";
+import { calServesHost } from "../licensing/health";
 import { LicensingError } from "../licensing/errors";
 import { DAY_MS } from "./clock";
 import type { StoredHost, StoredIssuedLicense } from "./farm-state";
@@ -124,9 +125,9 @@ export function reconcileLicenses(s: StoredServer, now: Date): boolean {
 }
 
 /** The pack a CAL comes from on this server: right type, the host's version or newer, oldest version first. */
-export function eligiblePack(s: StoredServer, type: LicenseType, hostVersion: string): StoredPack | undefined {
+export function eligiblePack(s: StoredServer, type: LicenseType, hostVersion: ProductVersion): StoredPack | undefined {
     return s.packs
-        .filter((p) => p.licenseType === type && Number(p.productVersion) >= Number(hostVersion) && p.availableLicenses > 0)
+        .filter((p) => p.licenseType === type && calServesHost(p.productVersion, hostVersion) && p.availableLicenses > 0)
         .sort((a, b) => Number(a.productVersion) - Number(b.productVersion) || a.keyPackId - b.keyPackId)[0];
 }
 

@@ -12,6 +12,7 @@ import {
     type LicensingSettings,
     type SessionHostLicensing,
 } from "../licensing/farm";
+import { serverServesHost } from "../licensing/health";
 import { DAY_MS } from "./clock";
 import { FARM_FORMAT_VERSION, NO_POLICY, type StoredDeployment, type StoredHost } from "./farm-state";
 import { serverKey } from "./paths";
@@ -108,7 +109,7 @@ export function connectivity(host: StoredHost, entry: string, servers: ServerLoo
     const key = licenseServerKey(entry);
     const server = key === undefined ? undefined : servers(key);
     if (!server) return LicenseServerConnectivity.NotConnectable;
-    if (Number(server.windowsServerVersion) < Number(host.windowsServerVersion)) return LicenseServerConnectivity.LowerVersion;
+    if (!serverServesHost(server.windowsServerVersion, host.windowsServerVersion)) return LicenseServerConnectivity.LowerVersion;
     if (server.activation !== "activated") return LicenseServerConnectivity.UnknownValidity;
     return LicenseServerConnectivity.Valid;
 }
