@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { SessionHostLicensing } from "../src/licensing/farm";
 import type { Connection } from "./connection";
 import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
@@ -17,7 +18,14 @@ export interface DeploymentLicensingArgs {
      * ```
      */
     connection: pulumi.Input<Connection>;
-    /** Computer name of the deployment's RD Connection Broker. Changing it replaces the resource. */
+    /**
+     * Computer name of the deployment's RD Connection Broker; the resource's ID. Changing it replaces
+     * the resource; another spelling of the same name does not.
+     * @example
+     * ```ts
+     * broker: deployment.broker
+     * ```
+     */
     broker: pulumi.Input<string>;
     /**
      * The deployment's licensing mode (`Set-RDLicenseConfiguration -Mode`), applied to all its
@@ -55,6 +63,10 @@ export interface DeploymentLicensingArgs {
      * (a {@link SimulatedDeployment}'s `instanceId`). When it changes, the next `up` sets the
      * licensing again, without waiting for a refresh to show the new deployment unconfigured.
      * @default undefined (the deployment is never rebuilt under this resource)
+     * @example
+     * ```ts
+     * deploymentInstance: deployment.instanceId
+     * ```
      */
     deploymentInstance?: pulumi.Input<string>;
 }
@@ -64,7 +76,8 @@ export interface DeploymentLicensingArgs {
  * as `Set-RDLicenseConfiguration` sets them and `Get-RDLicenseConfiguration` reads them on its
  * Connection Broker. `pulumi refresh` reads them back, so a mode or list changed by hand shows as
  * drift and the next `up` repairs it. Its ID is the broker's name. Each create, read, update (and a
- * `resetOnDelete` delete) is one remote execution on the broker; preview makes none.
+ * `resetOnDelete` delete) is one remote execution on the broker, however many session hosts the
+ * deployment has: the same execution reads every host's licensing (`hosts`); preview makes none.
  *
  * The license servers should be activated, and hold packs of the deployment's mode, before users
  * connect: depend on their {@link LicenseServerActivation}.
@@ -97,6 +110,14 @@ export class DeploymentLicensing extends DynamicResource {
     declare readonly licenseServers: pulumi.Output<string[]>;
     /** The deployment's session hosts, as the broker lists them. */
     declare readonly sessionHosts: pulumi.Output<string[]>;
+    /**
+     * What each session host of the deployment says about its licensing, in the broker's order (one
+     * row of RD Licensing Diagnoser each: mode, servers, each server's connectivity, grace days left,
+     * the settings Group Policy makes), read from the broker in the same execution as the
+     * configuration. Outputs only: a host's value never shows as drift (a host whose Group Policy
+     * keeps another mode shows it here, not as a change). The shape of {@link HostLicensing}'s.
+     */
+    declare readonly hosts: pulumi.Output<SessionHostLicensing[]>;
 
     constructor(name: string, args: DeploymentLicensingArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -108,6 +129,7 @@ export class DeploymentLicensing extends DynamicResource {
                 resetOnDelete: args.resetOnDelete ?? false,
                 providerVersion: PROVIDER_VERSION,
                 sessionHosts: undefined,
+                hosts: undefined,
             },
             opts,
         );

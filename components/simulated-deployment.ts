@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductVersion } from "../src/licensing/codes";
-import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
+import { DynamicResource } from "./dynamic-resource";
+import { simulatedMachineOptions, simulatedMachineProps } from "./simulated-session-host";
 
-/** A session host of a {@link SimulatedDeployment}. */
-export interface SimulatedSessionHost {
+/**
+ * A session host of a {@link SimulatedDeployment}, as declared in its `sessionHosts` (a standalone
+ * host is a {@link SimulatedSessionHost} resource).
+ */
+export interface SessionHostSpec {
     /** Computer name of the session host (1 to 63 letters, digits or inner hyphens). */
     name: string;
     /** Windows Server version the host runs: a CAL serves it only when its version is this or newer. */
@@ -39,7 +43,7 @@ export interface SimulatedDeploymentArgs {
      * ]
      * ```
      */
-    sessionHosts?: pulumi.Input<pulumi.Input<SimulatedSessionHost>[]>;
+    sessionHosts?: pulumi.Input<pulumi.Input<SessionHostSpec>[]>;
     /**
      * What to do when a deployment of this broker is already in the store, made by someone else: with
      * `false`, `up` fails and names it and its creator; with `true`, this resource takes it as it is
@@ -80,29 +84,15 @@ export interface SimulatedDeploymentArgs {
 export class SimulatedDeployment extends DynamicResource {
     declare readonly home: pulumi.Output<string>;
     declare readonly broker: pulumi.Output<string>;
-    declare readonly sessionHosts: pulumi.Output<SimulatedSessionHost[]>;
+    declare readonly sessionHosts: pulumi.Output<SessionHostSpec[]>;
     /** Whether this resource created the deployment, and so deletes it (false: adopted). */
     declare readonly created: pulumi.Output<boolean>;
     /** New each time the deployment is (re)created: give it to DeploymentLicensing's `deploymentInstance`. */
     declare readonly instanceId: pulumi.Output<string>;
 
     constructor(name: string, args: SimulatedDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            "simulatedDeployment",
-            { module: "simulator", name: "SimulatedDeployment" },
-            name,
-            {
-                home: ".rdls-sim",
-                ...args,
-                sessionHosts: args.sessionHosts ?? [],
-                adoptExisting: args.adoptExisting ?? false,
-                owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-                created: undefined,
-                instanceId: undefined,
-                providerVersion: PROVIDER_VERSION,
-            },
-            // A replacement is the same broker name in the same store: the old one must go first.
-            { deleteBeforeReplace: true, ...opts },
-        );
+        const props = simulatedMachineProps(name, { ...args, sessionHosts: args.sessionHosts ?? [] });
+        // A replacement is the same broker name in the same store: the old one must go first.
+        super("simulatedDeployment", { module: "simulator", name: "SimulatedDeployment" }, name, props, simulatedMachineOptions(opts));
     }
 }

@@ -14,6 +14,8 @@ export const DYNAMIC_RESOURCES = {
     simulatedServer: { module: "simulator", name: "SimulatedLicenseServer" },
     simulatedDeployment: { module: "simulator", name: "SimulatedDeployment" },
     deploymentLicensing: { module: "licensing", name: "DeploymentLicensing" },
+    hostLicensing: { module: "licensing", name: "HostLicensing" },
+    simulatedSessionHost: { module: "simulator", name: "SimulatedSessionHost" },
 } as const;
 export type DynamicResourceKind = keyof typeof DYNAMIC_RESOURCES;
 export type DynamicResourceType = (typeof DYNAMIC_RESOURCES)[DynamicResourceKind];
@@ -33,6 +35,8 @@ export const RESOURCE_TYPES = {
     simulatedServer: dynamic("simulatedServer"),
     simulatedDeployment: dynamic("simulatedDeployment"),
     deploymentLicensing: dynamic("deploymentLicensing"),
+    hostLicensing: dynamic("hostLicensing"),
+    simulatedSessionHost: dynamic("simulatedSessionHost"),
     rdsLicensing: "rds-licensing:index:RdsLicensing",
     azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
     licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",

@@ -87,16 +87,31 @@ export async function executeFarm(connection: Connection, target: string, operat
     return run;
 }
 
+/** What a batch of operations returns, operation by operation. */
+export type FarmOperationsValues<Ops extends readonly FarmOperation[]> = { -readonly [K in keyof Ops]: FarmOperationValues[Ops[K]["op"]] };
+
+/**
+ * A batch of operations in one execution: their values in order, or the first failure thrown as a
+ * LicensingError (every operation of the batch ran; a failed one changed nothing).
+ */
+export async function runFarmOperations<const Ops extends readonly FarmOperation[]>(connection: Connection, target: string, operations: Ops): Promise<FarmOperationsValues<Ops>> {
+    const results = await executeFarm(connection, target, operations);
+    return operations.map((operation, i) => {
+        const result = results[i];
+        if (!result) throw new LicensingError({ kind: "failed", message: `${target}: the farm execution returned no result for ${operation.op}` });
+        if (!result.ok) throw new LicensingError(result.error);
+        return result.value;
+    }) as FarmOperationsValues<Ops>;
+}
+
 /** One operation in its own execution: its value, or its failure thrown as a LicensingError. */
 export async function runFarmOperation<N extends FarmOperationName>(
     connection: Connection,
     target: string,
     operation: Extract<FarmOperation, { op: N }>,
 ): Promise<FarmOperationValues[N]> {
-    const [result] = await executeFarm(connection, target, [operation]);
-    if (!result) throw new LicensingError({ kind: "failed", message: `${target}: the farm execution returned no result for ${operation.op}` });
-    if (!result.ok) throw new LicensingError(result.error);
-    return result.value as FarmOperationValues[N];
+    const [value] = await runFarmOperations(connection, target, [operation] as const);
+    return value as FarmOperationValues[N];
 }
 
 /** Forget every executor and queue, as a new provider process starts with none (tests). */

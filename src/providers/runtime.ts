@@ -6,9 +6,11 @@ import type { DynamicResourceKind } from "../licensing/resource-types";
 import { activationProvider } from "./activation/handlers";
 import { calKeyPackProvider } from "./cal-key-pack/handlers";
 import { deploymentLicensingProvider } from "./deployment-licensing/handlers";
+import { hostLicensingProvider } from "./host-licensing/handlers";
 import { requestKeySecretProvider } from "./request-key-secret/handlers";
 import { simulatedDeploymentProvider } from "./simulated-deployment/handlers";
 import { simulatedServerProvider } from "./simulated-server/handlers";
+import { simulatedSessionHostProvider } from "./simulated-session-host/handlers";
 
 export const providers = {
     calKeyPack: calKeyPackProvider,
@@ -17,6 +19,8 @@ export const providers = {
     requestKeySecret: requestKeySecretProvider,
     simulatedDeployment: simulatedDeploymentProvider,
     deploymentLicensing: deploymentLicensingProvider,
+    hostLicensing: hostLicensingProvider,
+    simulatedSessionHost: simulatedSessionHostProvider,
     // Keys are stored in every resource's `__provider` module: one per catalog resource, never renamed.
 } satisfies Record<DynamicResourceKind, unknown>;
 

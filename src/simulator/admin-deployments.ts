@@ -1,9 +1,10 @@
 /**
- * Provisioning RDS deployments in rdls-sim, the simulator target's stand-in for building the broker
- * and session host VMs and the deployment on them (what SimulatedDeployment calls). Like
- * provisionServer for license servers: records carry their creator's owner marker
- * (`<project>/<stack>/<resource name>`) and an instance id, so only the resource that created a
- * deployment (that incarnation of it) deletes it, and only the hosts it created with it.
+ * Provisioning RDS deployments and standalone session hosts in rdls-sim, the simulator target's
+ * stand-in for building the broker and session host VMs and the deployment on them (what
+ * SimulatedDeployment and SimulatedSessionHost call). Like provisionServer for license servers:
+ * records carry their creator's owner marker (`<project>/<stack>/<resource name>`) and an instance
+ * id, so only the resource that created a deployment or host (that incarnation of it) deletes it,
+ * and a deployment only the hosts it created with it.
  *
  * The marker is kept as extra fields of the deployment's and the hosts' files (the farm parsers keep
  * unknown fields, and every writer writes back what it read). Admin actions, not remote executions:
@@ -47,6 +48,26 @@ export interface ProvisionDeploymentResult extends DeploymentIdentity {
     created: boolean;
 }
 
+export interface NewOwnedHost extends DeploymentHostSpec {
+    /** The creator's owner marker, kept with the host. */
+    owner: string;
+}
+
+/** What the simulator holds of a session host: its version, its incarnation, its creator. */
+export interface HostIdentity extends DeploymentHostSpec {
+    createdAt: string;
+    /** New each time a host of this name is created or rebuilt; `legacy-<createdAt>` for unmarked ones. */
+    instanceId: string;
+    owner?: string;
+    /** The broker of the deployment the host belongs to, when it belongs to one. */
+    deployment?: string;
+}
+
+export interface ProvisionHostResult extends HostIdentity {
+    /** False: a host of this name was already there and was left as it was. */
+    created: boolean;
+}
+
 type Owned = { owner?: string; instanceId?: string };
 type OwnedDeployment = StoredDeployment & Owned;
 type OwnedHost = StoredHost & Owned;
@@ -60,13 +81,19 @@ function keyOf(name: unknown, what: string): string {
     return key;
 }
 
+/** A declared host, checked (a valid name, a known version); its file key. */
+function checkHostSpec(h: DeploymentHostSpec): string {
+    const key = keyOf(h?.name, "session host");
+    if (!PRODUCT_VERSIONS.includes(h.windowsServerVersion)) throw invalid(`session host ${h.name}: the Windows Server version must be one of ${PRODUCT_VERSIONS.join(", ")}`);
+    return key;
+}
+
 /** The declared hosts, checked: valid names, known versions, none twice, not the broker itself. */
 export function checkHostSpecs(broker: string, hosts: readonly DeploymentHostSpec[]): void {
     const brokerKey = keyOf(broker, "Connection Broker");
     const seen = new Set<string>();
     for (const h of hosts) {
-        const key = keyOf(h?.name, "session host");
-        if (!PRODUCT_VERSIONS.includes(h.windowsServerVersion)) throw invalid(`session host ${h.name}: the Windows Server version must be one of ${PRODUCT_VERSIONS.join(", ")}`);
+        const key = checkHostSpec(h);
         if (seen.has(key)) throw invalid(`session host ${h.name} is listed twice`);
         if (key === brokerKey) throw invalid(`session host ${h.name} is the Connection Broker's own name; give the hosts their own names`);
         seen.add(key);
@@ -74,8 +101,18 @@ export function checkHostSpecs(broker: string, hosts: readonly DeploymentHostSpe
 }
 
 export const deploymentInstanceIdOf = (d: OwnedDeployment): string => d.instanceId ?? `legacy-${d.createdAt}`;
+export const hostInstanceIdOf = (h: OwnedHost): string => h.instanceId ?? `legacy-${h.createdAt}`;
 
-export class DeploymentProvisioner {
+/**
+ * A host rebuilt with another Windows Server version, as a reinstalled VM: a new record (a new grace
+ * period, licensing NotConfigured), the same owner, its execution counter going on (its log stays).
+ */
+function rebuiltHost(old: OwnedHost, windowsServerVersion: ProductVersion, owner: string, now: Date): OwnedHost {
+    return { ...newHost(old.name, windowsServerVersion, now), executions: old.executions, owner };
+}
+
+/** The store and what both provisioners do with hosts. */
+abstract class FarmProvisioner {
     readonly store: Store;
     readonly farm: FarmStore;
 
@@ -88,6 +125,19 @@ export class DeploymentProvisioner {
         return this.store.home;
     }
 
+    protected async now(): Promise<Date> {
+        return nowOf(await this.farm.readClock());
+    }
+
+    /** A host's file and its execution log. */
+    protected async deleteHostFiles(name: string): Promise<void> {
+        const hk = name.toLowerCase();
+        await this.farm.deleteHost(hk);
+        await removeFile(farmExecutionLogFile(this.store.paths, hk));
+    }
+}
+
+export class DeploymentProvisioner extends FarmProvisioner {
     /** The deployment of `broker` with its hosts, or undefined when there is none. */
     async identity(broker: string): Promise<DeploymentIdentity | undefined> {
         const d = (await this.farm.readDeployment(keyOf(broker, "Connection Broker"))) as OwnedDeployment | undefined;
@@ -118,7 +168,7 @@ export class DeploymentProvisioner {
         return this.store.transaction(async () => {
             const existing = (await this.farm.readDeployment(key)) as OwnedDeployment | undefined;
             if (existing) return { ...this.identityOf(existing, await this.farm.readMembers(existing)), created: false };
-            const now = nowOf(await this.farm.readClock());
+            const now = await this.now();
             const d: OwnedDeployment = { ...newDeployment(input.broker, now), owner: input.owner, instanceId: randomUUID() };
             const hosts: OwnedHost[] = [];
             for (const spec of input.sessionHosts) hosts.push(await this.hostFor(spec, input.owner, now));
@@ -141,7 +191,7 @@ export class DeploymentProvisioner {
             throw conflict(`session host ${found.name} already exists in the simulator store ${this.home}, ${by}; use another host name (nothing was created)`);
         }
         if (found.windowsServerVersion === spec.windowsServerVersion) return found;
-        return { ...newHost(spec.name, spec.windowsServerVersion, now), owner };
+        return rebuiltHost(found, spec.windowsServerVersion, owner, now);
     }
 
     /**
@@ -159,7 +209,7 @@ export class DeploymentProvisioner {
             if (deploymentInstanceIdOf(d) !== expected.instanceId) {
                 throw conflict(`the deployment of ${d.broker} was deleted and created again outside this resource (instance ${expected.instanceId}, now ${deploymentInstanceIdOf(d)}); run \`pulumi refresh\``);
             }
-            const now = nowOf(await this.farm.readClock());
+            const now = await this.now();
             const members = (await this.farm.readMembers(d)) as OwnedHost[];
             const wanted = new Map(sessionHosts.map((s) => [s.name.toLowerCase(), s]));
             const next: OwnedHost[] = [];
@@ -168,7 +218,7 @@ export class DeploymentProvisioner {
                 const spec = wanted.get(m.name.toLowerCase());
                 if (!spec) leaving.push(m);
                 else if (spec.windowsServerVersion === m.windowsServerVersion) next.push(m);
-                else next.push({ ...newHost(m.name, spec.windowsServerVersion, now), owner: expected.owner });
+                else next.push(rebuiltHost(m, spec.windowsServerVersion, expected.owner, now));
             }
             for (const spec of sessionHosts) {
                 if (next.some((h) => h.name.toLowerCase() === spec.name.toLowerCase())) continue;
@@ -206,10 +256,85 @@ export class DeploymentProvisioner {
             for (const h of members) if (h.owner === expected.owner) await this.deleteHostFiles(h.name);
         });
     }
+}
 
-    private async deleteHostFiles(name: string): Promise<void> {
-        const hk = name.toLowerCase();
-        await this.farm.deleteHost(hk);
-        await removeFile(farmExecutionLogFile(this.store.paths, hk));
+/**
+ * Standalone session hosts (what SimulatedSessionHost calls): created NotConfigured (the grace
+ * period starts), rebuilt with another version, deleted only by their creator's incarnation, never
+ * while a deployment lists them.
+ */
+export class HostProvisioner extends FarmProvisioner {
+    /** The host of that name, or undefined when there is none. */
+    async identity(name: string): Promise<HostIdentity | undefined> {
+        const h = (await this.farm.readHost(keyOf(name, "session host"))) as OwnedHost | undefined;
+        return h && this.identityOf(h);
+    }
+
+    private async identityOf(h: OwnedHost): Promise<HostIdentity> {
+        const id: HostIdentity = { name: h.name, windowsServerVersion: h.windowsServerVersion, createdAt: h.createdAt, instanceId: hostInstanceIdOf(h) };
+        if (h.owner !== undefined) id.owner = h.owner;
+        const d = await this.farm.deploymentOf(h.name);
+        if (d) id.deployment = d.broker;
+        return id;
+    }
+
+    /**
+     * Create the host, marked as `owner`'s, unless a host of that name exists: that one is returned
+     * unchanged (`created: false`) for the caller to decide. The name of a deployment's Connection
+     * Broker is refused (one machine cannot be both here).
+     */
+    async provision(input: NewOwnedHost): Promise<ProvisionHostResult> {
+        const key = checkHostSpec(input);
+        await this.store.init();
+        return this.store.transaction(async () => {
+            const existing = (await this.farm.readHost(key)) as OwnedHost | undefined;
+            if (existing) return { ...(await this.identityOf(existing)), created: false };
+            const broker = await this.farm.readDeployment(key);
+            if (broker) throw conflict(`${input.name} is the Connection Broker of a deployment in the simulator store ${this.home}; give the session host its own name (nothing was created)`);
+            const h: OwnedHost = { ...newHost(input.name, input.windowsServerVersion, await this.now()), owner: input.owner, instanceId: randomUUID() };
+            await this.farm.writeHost(key, h);
+            return { ...(await this.identityOf(h)), created: true };
+        });
+    }
+
+    /**
+     * Rebuild `owner`'s host (instance `instanceId`) with another Windows Server version: a new
+     * instance, a new grace period, licensing NotConfigured (or its deployment's, when it is in one).
+     */
+    async rebuild(name: string, expected: { instanceId: string; owner: string }, windowsServerVersion: ProductVersion): Promise<HostIdentity> {
+        const key = checkHostSpec({ name, windowsServerVersion });
+        return this.store.transaction(async () => {
+            const h = await this.expectHost(key, name, expected.instanceId, "rebuilt");
+            const next: OwnedHost = { ...rebuiltHost(h, windowsServerVersion, expected.owner, await this.now()), instanceId: randomUUID() };
+            const d = await this.farm.deploymentOf(h.name);
+            if (d) applyDeploymentTo(next, d);
+            await this.farm.writeHost(key, next);
+            return this.identityOf(next);
+        });
+    }
+
+    /**
+     * Delete the host (instance `instanceId`) and its execution log. Not found: nothing to do.
+     * Another instance, or a host a deployment lists: refused (kind `conflict`), left as it is.
+     */
+    async deleteHost(name: string, expected: { instanceId?: string }): Promise<void> {
+        const key = keyOf(name, "session host");
+        if (!(await this.store.readConfig())) return;
+        await this.store.transaction(async () => {
+            if (!(await this.farm.readHost(key))) return;
+            const h = await this.expectHost(key, name, expected.instanceId, "deleted");
+            const d = await this.farm.deploymentOf(h.name);
+            if (d) throw conflict(`session host ${h.name} belongs to the deployment of ${d.broker}; not deleted (remove it from the deployment first)`);
+            await this.deleteHostFiles(h.name);
+        });
+    }
+
+    private async expectHost(key: string, name: string, instanceId: string | undefined, what: string): Promise<OwnedHost> {
+        const h = (await this.farm.readHost(key)) as OwnedHost | undefined;
+        if (!h) throw new LicensingError({ kind: LicensingErrorKind.NotFound, message: `no session host ${name} in the simulator store ${this.home}` });
+        if (instanceId !== undefined && hostInstanceIdOf(h) !== instanceId) {
+            throw conflict(`session host ${h.name} is another instance (${hostInstanceIdOf(h)}) than the one expected (${instanceId}); not ${what}`);
+        }
+        return h;
     }
 }

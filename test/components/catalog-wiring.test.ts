@@ -48,6 +48,8 @@ describe("type tokens", () => {
             simulatedServer: "pulumi-nodejs:dynamic/simulator:SimulatedLicenseServer",
             simulatedDeployment: "pulumi-nodejs:dynamic/simulator:SimulatedDeployment",
             deploymentLicensing: "pulumi-nodejs:dynamic/licensing:DeploymentLicensing",
+            simulatedSessionHost: "pulumi-nodejs:dynamic/simulator:SimulatedSessionHost",
+            hostLicensing: "pulumi-nodejs:dynamic/licensing:HostLicensing",
             rdsLicensing: "rds-licensing:index:RdsLicensing",
             azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
             licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",

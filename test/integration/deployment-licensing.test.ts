@@ -1,8 +1,9 @@
 /**
  * On the real engine, a tiny program of its own: a SimulatedLicenseServer, its activation, a
  * SimulatedDeployment (two session hosts, Windows Server 2019 and 2022) and its DeploymentLicensing
- * pointing at the server: up → empty preview → refresh with no changes → the mode changed by hand is
- * drift in `preview --refresh` → `up` repairs it → destroy leaves nothing of it in the store.
+ * pointing at the server: up → empty preview → refresh with no changes, in one execution on the broker
+ * that reads the hosts' licensing too (`hosts`) → the mode changed by hand is drift in
+ * `preview --refresh` → `up` repairs it → destroy leaves nothing of it in the store.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,7 +16,22 @@ interface SimHost {
     deployment?: string;
     mode: string;
     licenseServers: string[];
+    graceDaysLeft: number;
+    connectivity: { licenseServer: string; status: number }[];
+    policy: { modeByGroupPolicy: boolean; licenseServersByGroupPolicy: boolean };
 }
+
+/** A host of the deployment as `sim hosts --json` and the `hosts` output show it. */
+const hostRow = (name: string, windowsServerVersion: string, mode = "PerUser"): SimHost => ({
+    name,
+    windowsServerVersion,
+    deployment: "RDCB-FARM01",
+    mode,
+    licenseServers: ["RDLS-FARM01"],
+    graceDaysLeft: 120,
+    connectivity: [{ licenseServer: "RDLS-FARM01", status: 11 }],
+    policy: { modeByGroupPolicy: false, licenseServersByGroupPolicy: false },
+});
 
 function programSource(): string {
     const components = path.join(REPO_ROOT, "dist", "components");
@@ -40,6 +56,7 @@ const licensing = new DeploymentLicensing("farm-licensing", {
 exports.mode = licensing.mode;
 exports.licenseServers = licensing.licenseServers;
 exports.sessionHosts = licensing.sessionHosts;
+exports.hosts = licensing.hosts;
 `;
 }
 
@@ -50,11 +67,17 @@ const farmFiles = (dir: string) => {
     return fs.existsSync(full) ? fs.readdirSync(full) : [];
 };
 
-/** Remote executions on the broker so far (its farm execution log). */
-const brokerExecutions = () => {
-    const log = path.join(project.simHome, "executions", "farm", "rdcb-farm01.jsonl");
-    return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => l.trim()).length : 0;
+/** Remote executions on a broker or host so far (its farm execution log), with their operations. */
+const farmLog = (name: string): string[][] => {
+    const log = path.join(project.simHome, "executions", "farm", `${name}.jsonl`);
+    if (!fs.existsSync(log)) return [];
+    return fs
+        .readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => (JSON.parse(l) as { operations: string[] }).operations);
 };
+const brokerExecutions = () => farmLog("rdcb-farm01").length;
 
 beforeAll(async () => {
     project = await TestProject.create("deployment-licensing");
@@ -66,12 +89,12 @@ describe("a simulated deployment's licensing on the real engine", () => {
     it("up creates the deployment and points it at the server", async () => {
         const up = await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         expect(up.stdout).toContain("5 created");
-        const outputs = await project.outputs();
-        expect(outputs).toMatchObject({ mode: "PerUser", licenseServers: ["RDLS-FARM01"], sessionHosts: ["RDSH-FARM01", "RDSH-FARM02"] });
-        expect((await hosts()).map((h) => [h.name, h.windowsServerVersion, h.deployment, h.mode, h.licenseServers])).toEqual([
-            ["RDSH-FARM01", "2019", "RDCB-FARM01", "PerUser", ["RDLS-FARM01"]],
-            ["RDSH-FARM02", "2022", "RDCB-FARM01", "PerUser", ["RDLS-FARM01"]],
-        ]);
+        const rows = [hostRow("RDSH-FARM01", "2019"), hostRow("RDSH-FARM02", "2022")];
+        expect(await project.outputs()).toEqual({ mode: "PerUser", licenseServers: ["RDLS-FARM01"], sessionHosts: ["RDSH-FARM01", "RDSH-FARM02"], hosts: rows });
+        expect(await hosts()).toEqual(rows);
+        // One execution on the broker set the configuration and read the hosts; none ran on a host.
+        expect(farmLog("rdcb-farm01")).toEqual([["set-deployment-licensing", "read-host-licensing"]]);
+        expect([farmLog("rdsh-farm01"), farmLog("rdsh-farm02")]).toEqual([[], []]);
     });
 
     it("previews no changes without an execution, and refreshes with none in one execution on the broker", async () => {
@@ -80,13 +103,16 @@ describe("a simulated deployment's licensing on the real engine", () => {
         expect(brokerExecutions()).toBe(before);
         await project.pulumiOk(["refresh", "--yes", "--expect-no-changes", "--skip-preview"]);
         expect(brokerExecutions()).toBe(before + 1);
+        expect(farmLog("rdcb-farm01").at(-1)).toEqual(["get-deployment-licensing", "read-host-licensing"]);
+        expect([farmLog("rdsh-farm01"), farmLog("rdsh-farm02")]).toEqual([[], []]);
+        expect((await project.outputs()).hosts).toEqual([hostRow("RDSH-FARM01", "2019"), hostRow("RDSH-FARM02", "2022")]);
         await project.pulumiOk(["preview", "--expect-no-changes"]);
     });
 
     it("shows a mode changed by hand as drift, and up repairs it", async () => {
         const hand = await project.sim(["set-mode", "RDCB-FARM01", "PerDevice"]);
         expect(hand.code, hand.stderr).toBe(0);
-        expect((await hosts()).map((h) => h.mode)).toEqual(["PerDevice", "PerDevice"]);
+        expect(await hosts()).toEqual([hostRow("RDSH-FARM01", "2019", "PerDevice"), hostRow("RDSH-FARM02", "2022", "PerDevice")]);
 
         const drift = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
         expect(drift.code).not.toBe(0);
@@ -98,10 +124,9 @@ describe("a simulated deployment's licensing on the real engine", () => {
         expect([changes[0]?.oldState?.inputs.mode, changes[0]?.newState?.inputs.mode]).toEqual(["PerDevice", "PerUser"]);
 
         await project.pulumiOk(["up", "--yes", "--refresh", "--skip-preview"]);
-        expect((await hosts()).map((h) => [h.mode, h.licenseServers])).toEqual([
-            ["PerUser", ["RDLS-FARM01"]],
-            ["PerUser", ["RDLS-FARM01"]],
-        ]);
+        const rows = [hostRow("RDSH-FARM01", "2019"), hostRow("RDSH-FARM02", "2022")];
+        expect(await hosts()).toEqual(rows);
+        expect((await project.outputs()).hosts).toEqual(rows);
         await project.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
     });
 

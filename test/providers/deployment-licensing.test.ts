@@ -8,15 +8,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LicensingErrorKind } from "../../src/licensing";
+import { LicensingErrorKind, type LicenseServerConnectivity, type SessionHostLicensing } from "../../src/licensing";
 import { createAzureFarmExecutor, createSshFarmExecutor } from "../../src/drivers/connect-farm";
 import { PowerShellFarmExecutor } from "../../src/drivers/powershell";
-import { deploymentLicensingProvider as licensing, sameServerList } from "../../src/providers/deployment-licensing/handlers";
+import { deploymentLicensingProvider as licensing } from "../../src/providers/deployment-licensing/handlers";
 import { createFarmExecutor, forgetFarmExecutors } from "../../src/providers/farm-registry";
+import { sameServerList } from "../../src/providers/licensing-settings";
 import { simulatedDeploymentProvider as deployments } from "../../src/providers/simulated-deployment/handlers";
 import { openSimulator, readFarmExecutionLog, type Simulator } from "../../src/simulator";
 import { rejection } from "../support/results";
-import { tempHome } from "../simulator/helpers/sim";
+import { CONTACT, tempHome } from "../simulator/helpers/sim";
 
 type Raw = Record<string, unknown>;
 
@@ -224,6 +225,79 @@ describe("DeploymentLicensing", () => {
         expect(await executions()).toBe(4);
     });
 
+    it("outputs each host's licensing, read in the same execution as the configuration", async () => {
+        await sim.createServer({ name: "RDLS01", windowsServerVersion: "2019" });
+        await sim.activate(CONTACT, { server: "RDLS01" });
+        const { outs } = await licensing.create(licensingInputs({ licenseServers: ["RDLS01", "rdls02.contoso.com"] }));
+        const host = (name: string, windowsServerVersion: "2019" | "2022", rdls01: LicenseServerConnectivity): SessionHostLicensing => ({
+            name,
+            windowsServerVersion,
+            deployment: BROKER,
+            mode: "PerUser",
+            licenseServers: ["RDLS01", "rdls02.contoso.com"],
+            graceDaysLeft: 120,
+            connectivity: [
+                { licenseServer: "RDLS01", status: rdls01 },
+                { licenseServer: "rdls02.contoso.com", status: 6 },
+            ],
+            policy: { modeByGroupPolicy: false, licenseServersByGroupPolicy: false },
+        });
+        // A 2019 license server serves the 2019 host (11 valid), not the 2022 one (4 lower version).
+        const expected = [host("RDSH01", "2019", 11), host("RDSH02", "2022", 4)];
+        expect(outs.hosts).toEqual(expected);
+        expect(await sim.hosts()).toEqual(expected);
+        expect(await executions()).toBe(1);
+        expect((await readFarmExecutionLog(home, BROKER))[0]?.operations).toEqual(["set-deployment-licensing", "read-host-licensing"]);
+    });
+
+    it("read shows a host's own hand change in hosts, never as drift of the deployment", async () => {
+        const { outs } = await licensing.create(licensingInputs());
+        await sim.setMode("RDSH02", "PerDevice");
+        await sim.lockPolicy("RDSH02", { mode: true });
+        await sim.advanceClock(3 * 24 * 60 * 60 * 1000);
+        const read = await licensing.read(BROKER, outs);
+        expect(read.inputs).toEqual({ ...licensingInputs(), __provider: undefined });
+        expect(read.inputs).not.toHaveProperty("hosts");
+        const rows = read.props!.hosts as SessionHostLicensing[];
+        expect(rows.map((h) => [h.name, h.mode, h.graceDaysLeft, h.policy.modeByGroupPolicy])).toEqual([
+            ["RDSH01", "PerUser", 117, false],
+            ["RDSH02", "PerDevice", 117, true],
+        ]);
+        expect(await licensing.diff(BROKER, read.props!, licensingInputs())).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect((await readFarmExecutionLog(home, BROKER)).map((e) => e.operations)).toEqual([
+            ["set-deployment-licensing", "read-host-licensing"],
+            ["get-deployment-licensing", "read-host-licensing"],
+        ]);
+    });
+
+    it("read shows a host changed on its own (no Group Policy) as drift of the deployment; update puts it back", async () => {
+        const { outs } = await licensing.create(licensingInputs());
+        await sim.setLicenseServers("RDSH01", []);
+        await sim.setMode("RDSH02", "PerDevice");
+        const read = await licensing.read(BROKER, outs);
+        expect([read.inputs!.mode, read.inputs!.licenseServers]).toEqual(["PerDevice", []]);
+        expect((await licensing.diff(BROKER, read.props!, licensingInputs())).changes).toBe(true);
+        await licensing.update(BROKER, read.props!, licensingInputs());
+        expect((await sim.hosts()).map((h) => [h.name, h.mode, h.licenseServers])).toEqual([
+            ["RDSH01", "PerUser", ["RDLS01"]],
+            ["RDSH02", "PerUser", ["RDLS01"]],
+        ]);
+    });
+
+    it("refreshes a deployment of 50 hosts in exactly one execution on the broker, none on a host", async () => {
+        const names = Array.from({ length: 50 }, (_, i) => `RDSH5${String(i).padStart(2, "0")}`);
+        await deployments.create(
+            deploymentInputs({ broker: "RDCB50", owner: `${OWNER}50`, sessionHosts: names.map((name) => ({ name, windowsServerVersion: "2022" })) }),
+        );
+        const { outs } = await licensing.create(licensingInputs({ broker: "RDCB50" }));
+        const before = (await readFarmExecutionLog(home, "RDCB50")).length;
+        const read = await licensing.read("RDCB50", outs);
+        expect((read.props!.hosts as SessionHostLicensing[]).map((h) => [h.name, h.deployment, h.mode])).toEqual(names.map((n) => [n, "RDCB50", "PerUser"]));
+        expect(read.props!.sessionHosts).toEqual(names);
+        expect((await readFarmExecutionLog(home, "RDCB50")).length).toBe(before + 1);
+        for (const name of names) expect(await readFarmExecutionLog(home, name)).toEqual([]);
+    });
+
     it("read shows a NotConfigured deployment and an emptied list as they are", async () => {
         const { outs } = await licensing.create(licensingInputs());
         await sim.setMode(BROKER, "NotConfigured");
@@ -274,10 +348,16 @@ describe("DeploymentLicensing", () => {
         const { outs } = await licensing.create(licensingInputs());
         const updated = await licensing.update(BROKER, outs, licensingInputs({ resetOnDelete: true, providerVersion: "2" }));
         expect(updated.outs).toMatchObject({ resetOnDelete: true, providerVersion: "2", sessionHosts: ["RDSH01", "RDSH02"] });
+        expect(updated.outs?.hosts).toEqual(outs.hosts);
+        expect((updated.outs?.hosts as SessionHostLicensing[]).map((h) => h.name)).toEqual(["RDSH01", "RDSH02"]);
         expect(await executions()).toBe(1);
         // A rebuilt deployment (new instance) is configured again.
         await licensing.update(BROKER, updated.outs!, licensingInputs({ resetOnDelete: true, providerVersion: "2", deploymentInstance: "new" }));
         expect(await executions()).toBe(2);
+        // A state written before the hosts output existed is read anew.
+        const { hosts: _hosts, ...old } = outs;
+        expect((await licensing.update(BROKER, old, licensingInputs())).outs?.hosts).toEqual(outs.hosts);
+        expect(await executions()).toBe(3);
     });
 
     it("delete leaves the configuration by default, resets it with resetOnDelete", async () => {
