@@ -22,8 +22,8 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "drift",
-        summary: "does the stack still match the license servers? `pulumi preview --refresh`, CAL usage",
-        exitCodes: "0 in sync, 2 drift, 3 usage warnings only (--warn-at), 1 error",
+        summary: "does the farm still match the stack? `pulumi preview --refresh`, licensing health, CAL usage",
+        exitCodes: "0 in sync, 2 drift, 4 health findings only, 3 usage warnings only (--warn-at), 1 error",
         load: () => import("./drift.js"),
     },
     {

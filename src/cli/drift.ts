@@ -1,8 +1,10 @@
 /**
  * `rds-licensing drift --stack <name>`: does what the stack's program declares still match what the
- * license servers hold? Runs `pulumi preview --refresh` through the Automation API (nothing is
- * written to state), compares desired and actual per pack and per server, reports CAL usage, and
- * exits 0 (in sync), 1 (error), 2 (drift) or 3 (usage warnings only). See docs/gitops.md.
+ * license servers and the farm hold? Runs `pulumi preview --refresh` through the Automation API
+ * (nothing is written to state), compares desired and actual per pack, per server and per farm
+ * licensing setting, reports CAL usage and each session host's licensing health, and exits 0 (in
+ * sync), 1 (error), 2 (drift), 4 (health findings, no drift) or 3 (usage warnings only). See
+ * docs/gitops.md and the exit code contract in ./drift/report.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -89,7 +91,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
             notes: environment.notes,
             log: (line) => io.stderr(`drift: ${line}\n`),
         });
-        const report = buildReport(events, { project, stack: args.stack, ...(args.warnAt !== undefined ? { warnAt: args.warnAt } : {}) });
+        const report = buildReport(events, {
+            project,
+            stack: args.stack,
+            ...(args.warnAt !== undefined ? { warnAt: args.warnAt } : {}),
+            ...(args.graceDays !== undefined ? { graceWarningDays: args.graceDays } : {}),
+        });
         for (const file of emit(report, args, io)) io.stderr(`drift: wrote ${file}\n`);
         return report.exitCode;
     } catch (err) {

@@ -19,7 +19,7 @@ import { previewWithRefresh } from "../../src/cli/drift/engine";
 import { MARKDOWN_MARKER } from "../../src/cli/drift/render-text";
 import type { DriftReport } from "../../src/cli/drift/report";
 import { main } from "../../src/cli/main";
-import { packState, refresh, step } from "../drift/events";
+import { deploymentState, packState, refresh, sessionHost, step } from "../drift/events";
 import { cli, requireBuilt } from "./helpers";
 
 const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), "rds-licensing-cli-"));
@@ -42,6 +42,12 @@ function shrunk(): EngineEvent[] {
 function busy(): EngineEvent[] {
     const pack = packState("rds-ea-users", 3, 20, { issued: 18 });
     return [...refresh(pack, pack), ...step("same", pack, pack)];
+}
+
+/** A farm whose one session host is not configured, 10 days of grace left; its pack is at 18 of 20. */
+function unconfiguredHost(): EngineEvent[] {
+    const farm = deploymentState("RDCB01", "PerUser", ["RDLS-T1"], [sessionHost("RDSH01", { mode: "NotConfigured", graceDaysLeft: 10 })]);
+    return [...busy(), ...refresh(farm, farm), ...step("same", farm, farm)];
 }
 
 afterEach(() => {
@@ -70,6 +76,36 @@ describe("rds-licensing drift --json", () => {
         const usage = await rdsLicensing("drift", "--stack", "dev", "--json", "--warn-at", "90");
         expect(usage.code).toBe(3);
         expect(JSON.parse(usage.stdout)).toMatchObject({ status: "usage-warning", exitCode: 3, warnAt: 90 });
+    });
+
+    it("exit 4 on health findings without drift (over usage warnings); --grace-days sets the warning window", async () => {
+        preview.events = unconfiguredHost();
+        const r = await rdsLicensing("drift", "--stack", "dev", "--json", "--warn-at", "90");
+        expect(r.code, r.stderr).toBe(4);
+        const report = JSON.parse(r.stdout) as DriftReport;
+        expect(report).toMatchObject({ status: "health-findings", exitCode: 4, health: { graceWarningDays: 14 } });
+        expect(report.health.findings.map((f) => [f.host, f.kind])).toEqual([
+            ["RDSH01", "not-configured"],
+            ["RDSH01", "grace-period-ending"],
+        ]);
+        expect(report.warnings).toHaveLength(1);
+        expect(r.stderr).toContain("2 health findings on 1 session host");
+        const narrow = await rdsLicensing("drift", "--stack", "dev", "--json", "--grace-days", "7");
+        expect(narrow.code).toBe(4);
+        const narrowed = JSON.parse(narrow.stdout) as DriftReport;
+        expect(narrowed.health.graceWarningDays).toBe(7);
+        expect(narrowed.health.findings.map((f) => f.kind)).toEqual(["not-configured"]);
+    });
+
+    it("--help documents the exit codes (4 included, and their precedence) and --grace-days", async () => {
+        const r = await rdsLicensing("drift", "--help");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("the first that applies: 1, 2, 4, 3, 0");
+        expect(r.stdout).toMatch(/^ {2}4 {2}no drift, but a session host has a licensing health finding/m);
+        expect(r.stdout).toMatch(/^ {2}2 {2}drift: `pulumi up` would change something \(wins over health findings and usage warnings\)$/m);
+        expect(r.stdout).toMatch(/^ {2}--grace-days <days> {3}a session host that cannot get CALs and whose grace period ends within this$/m);
+        expect(r.stdout).toContain("(default 14; 0 to 120)");
+        expect(previewWithRefresh).not.toHaveBeenCalled();
     });
 
     it("--markdown writes Markdown on stdout; --output sends either report to a file and leaves the table on stdout", async () => {
@@ -101,6 +137,7 @@ describe("rds-licensing drift --json", () => {
             [["drift", "--stack", "dev", "--json", "--markdown"], "drift: error: --json and --markdown both write to standard output"],
             [["drift", "--stack", "dev", "--warn-at", "200", "--json"], "drift: error: --warn-at must be a percentage above 0 and at most 100, e.g. 80 (got '200')"],
             [["drift", "--stack", "dev", "--jsno"], "drift: error: unknown option --jsno (did you mean --json?)"],
+            [["drift", "--stack", "dev", "--grace-days", "200"], "drift: error: --grace-days must be a whole number of days from 0 to 120 (a grace period lasts 120 days), e.g. --grace-days 14 (got '200')"],
         ] as const) {
             const r = await rdsLicensing(...argv);
             expect(r.code, argv.join(" ")).toBe(1);

@@ -22,7 +22,7 @@ describe("rds-licensing --help", () => {
         expect(text).toMatch(/^Usage: rds-licensing <command> \[arguments\]\n/);
         for (const command of SUBCOMMANDS) expect(text).toMatch(new RegExp(`^  ${command.name}\\s+\\S`, "m"));
         expect(text).toContain("Exit codes");
-        expect(text).toMatch(/^ {2}drift\s+0 in sync, 2 drift, 3 usage warnings only \(--warn-at\), 1 error$/m);
+        expect(text).toMatch(/^ {2}drift\s+0 in sync, 2 drift, 4 health findings only, 3 usage warnings only \(--warn-at\), 1 error$/m);
         expect(text).toMatch(/^ {2}sim\s+0 done, 1 refused by the simulator, 2 usage error$/m);
         expect(text).toContain("1 for an unknown command or option");
         expect(help("-h")).toBe(text);
@@ -52,16 +52,17 @@ describe("rds-licensing --help", () => {
 });
 
 describe("rds-licensing drift --help", () => {
-    it("documents every option and the exit codes 0, 1, 2, 3", () => {
+    it("documents every option and the exit codes 0, 1, 2, 3, 4", () => {
         const text = help("drift", "--help");
         expect(text).toMatch(/^Usage: rds-licensing drift --stack <name> \[options\]/);
-        for (const option of ["--stack <name>", "--json", "--markdown", "-o, --output <file>", "--report-dir <dir>", "--warn-at <percent>", "--cwd <dir>", "-h, --help"]) {
+        for (const option of ["--stack <name>", "--json", "--markdown", "-o, --output <file>", "--report-dir <dir>", "--warn-at <percent>", "--grace-days <days>", "--cwd <dir>", "-h, --help"]) {
             expect(text).toContain(`  ${option} `);
         }
         expect(text).toMatch(/^ {2}0 {2}in sync/m);
         expect(text).toMatch(/^ {2}1 {2}error/m);
         expect(text).toMatch(/^ {2}2 {2}drift/m);
-        expect(text).toMatch(/^ {2}3 {2}no drift, but/m);
+        expect(text).toMatch(/^ {2}3 {2}no drift and no health finding, but/m);
+        expect(text).toMatch(/^ {2}4 {2}no drift, but a session host has a licensing health finding/m);
         expect(help("drift", "-h")).toBe(text);
         expect(help("help", "drift")).toBe(text);
         expect(help("--help", "drift")).toBe(text);

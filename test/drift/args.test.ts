@@ -55,6 +55,20 @@ describe("drift arguments", () => {
         expect(() => parseArgs(["--stack", "dev", "--warn-at", "200"], base)).toThrow("--warn-at must be a percentage above 0 and at most 100, e.g. 80 (got '200')");
     });
 
+    it("accepts --grace-days as whole days from 0 to 120, and leaves it unset (the rules' default) when not given", () => {
+        expect(parseArgs(["--stack", "dev", "--grace-days", "30"], base).graceDays).toBe(30);
+        expect(parseArgs(["--stack", "dev", "--grace-days=0"], base).graceDays).toBe(0);
+        expect(parseArgs(["--stack", "dev", "--grace-days", "120"], base).graceDays).toBe(120);
+        expect(parseArgs(["--stack", "dev"], base)).not.toHaveProperty("graceDays");
+        for (const bad of ["121", "-1", "7.5", "two", "1e1", "14d"]) {
+            expect(() => parseArgs(["--stack", "dev", "--grace-days", bad], base), bad).toThrow(UsageError);
+            expect(() => parseArgs(["--stack", "dev", "--grace-days", bad], base), bad).toThrow(
+                `--grace-days must be a whole number of days from 0 to 120 (a grace period lasts 120 days), e.g. --grace-days 14 (got '${bad}')`,
+            );
+        }
+        expect(() => parseArgs(["--stack", "dev", "--grace-days"], base)).toThrow("--grace-days needs a value (got nothing): give <days>, e.g. --grace-days 14");
+    });
+
     it.each([
         [["--stack", "dev", "--jsn"], "unknown option --jsn (did you mean --json?); `rds-licensing drift --help` lists the options"],
         [["--stack", "dev", "--stak", "x"], "unknown option --stak (did you mean --stack?)"],

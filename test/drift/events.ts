@@ -37,8 +37,9 @@ export function packInputs(count: number, extra: Record<string, unknown> = {}): 
     };
 }
 
-export function packState(name: string, id: number, count: number, usage: { issued: number; ids?: number[] } = { issued: 0 }): StepEventStateMetadata {
-    const inputs = packInputs(count);
+/** A CalKeyPack's state; `usage.inputs` overrides inputs (server, licenseType, productVersion). */
+export function packState(name: string, id: number, count: number, usage: { issued: number; ids?: number[]; inputs?: Record<string, unknown> } = { issued: 0 }): StepEventStateMetadata {
+    const inputs = packInputs(count, usage.inputs);
     return state(T.pack, name, String(id), inputs, {
         ...inputs,
         keyPackIds: usage.ids ?? [id],
@@ -68,3 +69,38 @@ export function step(op: string, old: StepEventStateMetadata | undefined, next: 
     const metadata = { op, urn: s.urn, type: s.type, old, new: next, provider: "" } as unknown as StepEventMetadata;
     return [event({ resourcePreEvent: { metadata } }), event({ resOutputsEvent: { metadata } })];
 }
+
+export const FARM = {
+    deployment: "pulumi-nodejs:dynamic/licensing:DeploymentLicensing",
+    host: "pulumi-nodejs:dynamic/licensing:HostLicensing",
+};
+
+/** What a broker or host reads of one session host (SessionHostLicensing); every listed server Valid unless told. */
+export function sessionHost(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const licenseServers = (extra.licenseServers as string[] | undefined) ?? ["RDLS-T1"];
+    return {
+        name,
+        windowsServerVersion: "2022",
+        mode: "PerUser",
+        licenseServers,
+        graceDaysLeft: 120,
+        connectivity: licenseServers.map((licenseServer) => ({ licenseServer, status: 11 })),
+        policy: { modeByGroupPolicy: false, licenseServersByGroupPolicy: false },
+        ...extra,
+    };
+}
+
+const farmInputs = (extra: Record<string, unknown>) => ({ __provider: "exports.handler = __f0;", providerVersion: "1", connection: { home: ".rdls-sim", kind: "simulator" }, resetOnDelete: false, ...extra });
+
+/** A DeploymentLicensing state: inputs as `read` returns them (the live settings), outputs with the hosts it read. */
+export function deploymentState(broker: string, mode: string, licenseServers: string[], hosts: Record<string, unknown>[] = []): StepEventStateMetadata {
+    const inputs = farmInputs({ broker, mode, licenseServers });
+    return state(FARM.deployment, `rds-${broker.toLowerCase()}-licensing`, broker, inputs, { ...inputs, sessionHosts: hosts.map((h) => h.name), hosts });
+}
+
+/** A HostLicensing state of a standalone session host: its one `hosts` element. */
+export function hostLicensingState(host: string, mode: string, licenseServers: string[], read: Record<string, unknown> = sessionHost(host, { mode, licenseServers })): StepEventStateMetadata {
+    const inputs = farmInputs({ host, mode, licenseServers });
+    return state(FARM.host, `rds-${host.toLowerCase()}-licensing`, host, inputs, { ...inputs, hosts: [read] });
+}
+

@@ -3,6 +3,7 @@
  * (the folder the command runs in). Every error names the option, what was found and the fix.
  */
 import * as path from "path";
+import { DEFAULT_GRACE_WARNING_DAYS } from "../../licensing/health";
 import { didYouMean } from "../suggest";
 
 export type ReportFormat = "json" | "markdown";
@@ -26,6 +27,8 @@ export interface DriftArgs {
     reportDir?: string;
     /** Utilisation (percent of CALs issued) at which a pack is reported as a warning. */
     warnAt?: number;
+    /** A session host's grace period ending within this many days is a health finding (default DEFAULT_GRACE_WARNING_DAYS). */
+    graceDays?: number;
     help: boolean;
     /** One line per deprecated form used (for stderr; the command still does what they asked). */
     deprecations: string[];
@@ -35,13 +38,15 @@ export class UsageError extends Error {}
 
 export const PROG = "rds-licensing drift";
 
-export const SYNOPSIS = `${PROG} --stack <name> [--json | --markdown] [--output <file>] [--report-dir <dir>] [--warn-at <percent>] [--cwd <dir>]`;
+export const SYNOPSIS = `${PROG} --stack <name> [--json | --markdown] [--output <file>] [--report-dir <dir>] [--warn-at <percent>] [--grace-days <days>] [--cwd <dir>]`;
 
 export const USAGE = `Usage: ${PROG} --stack <name> [options]
 
-Does the stack still match the license servers? Runs \`pulumi preview --refresh\` (which writes
-nothing to state), compares what the program declares with what the servers hold, per pack and per
-server, and reports CAL usage.
+Does the stack still match the license servers and the farm? Runs \`pulumi preview --refresh\`
+(which writes nothing to state), compares what the program declares with what the servers hold (per
+pack and per server, a deployment's or session host's licensing mode and license servers), reports
+CAL usage, and checks every session host's licensing health (mode, reachable license servers, CALs
+of its type and version, grace period).
 
 Options
   --stack <name>        the stack to check (required)
@@ -53,14 +58,18 @@ Options
   --report-dir <dir>    write drift-report.json, drift-report.md, drift-report.html and cal-usage.svg
                         there (created when missing)
   --warn-at <percent>   warn when a pack's utilisation (issued / total CALs) reaches this, e.g. 90
+  --grace-days <days>   a session host that cannot get CALs and whose grace period ends within this
+                        many days is a finding (default ${DEFAULT_GRACE_WARNING_DAYS}; 0 to 120)
   --cwd <dir>           the Pulumi project folder (default: the current folder)
   -h, --help            show this help
 
-Exit codes (after \`terraform plan -detailed-exitcode\`)
-  0  in sync: no drift, and no pack at or above --warn-at
+Exit codes (after \`terraform plan -detailed-exitcode\`; the first that applies: 1, 2, 4, 3, 0)
+  0  in sync: no drift, no licensing health finding, and no pack at or above --warn-at
   1  error: bad arguments, unreachable backend, wrong passphrase, failed preview (one line on stderr)
-  2  drift: \`pulumi up\` would change something (wins over usage warnings)
-  3  no drift, but at least one pack is at or above --warn-at (only with --warn-at)
+  2  drift: \`pulumi up\` would change something (wins over health findings and usage warnings)
+  4  no drift, but a session host has a licensing health finding (not configured, no reachable
+     license server, no CALs for it, grace period ending within --grace-days or ended)
+  3  no drift and no health finding, but a pack is at or above --warn-at (only with --warn-at)
 
 Environment
   The Pulumi CLI comes from PATH, else $PULUMI_HOME/versions/<version>/bin (where the toolchain
@@ -72,6 +81,7 @@ Examples
   ${PROG} --stack dev
   ${PROG} --stack dev --json | jq .status
   ${PROG} --stack prod --markdown --output drift.md --warn-at 90
+  ${PROG} --stack prod --grace-days 30
   ${PROG} --stack prod --report-dir drift-report
 
 Deprecated, for this release: \`--json <file>\` and \`--markdown <file>\` (write \`--json --output <file>\`),
@@ -88,6 +98,7 @@ const VALUE_OPTIONS: Record<string, ValueOption> = {
     "--output": { value: "<file>", example: "--output drift.json" },
     "--report-dir": { value: "<dir>", example: "--report-dir drift-report" },
     "--warn-at": { value: "<percent>", example: "--warn-at 90" },
+    "--grace-days": { value: "<days>", example: "--grace-days 14" },
     "--cwd": { value: "<dir>", example: "--cwd infra" },
 };
 const FORMATS: Record<string, ReportFormat> = { "--json": "json", "--markdown": "markdown" };
@@ -164,6 +175,17 @@ export function parseArgs(argv: readonly string[], base: string = process.cwd())
         }
     }
 
+    let graceDays: number | undefined;
+    const rawGrace = values.get("--grace-days");
+    if (rawGrace !== undefined) {
+        graceDays = Number(rawGrace);
+        if (!/^\d+$/.test(rawGrace) || graceDays > 120) {
+            throw new UsageError(
+                `--grace-days must be a whole number of days from 0 to 120 (a grace period lasts 120 days), e.g. --grace-days ${DEFAULT_GRACE_WARNING_DAYS} (got '${rawGrace}')`,
+            );
+        }
+    }
+
     const output = values.get("--output");
     if (flags.size > 1) {
         throw new UsageError(
@@ -186,6 +208,7 @@ export function parseArgs(argv: readonly string[], base: string = process.cwd())
         outputs,
         ...(values.has("--report-dir") ? { reportDir: resolve(values.get("--report-dir")!) } : {}),
         ...(warnAt !== undefined ? { warnAt } : {}),
+        ...(graceDays !== undefined ? { graceDays } : {}),
         deprecations,
     };
 }

@@ -3,7 +3,8 @@
  * the servers hold now (and whether that changed since the last update); the plan steps after them
  * say what `pulumi up` would change to get back to the program. Pure: unit-tested on recorded events.
  */
-import type { EngineEvent, StepEventMetadata, StepEventStateMetadata } from "@pulumi/pulumi/automation";
+import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { DEFAULT_GRACE_WARNING_DAYS } from "../../licensing/health";
 import {
     DriftKind,
     exitCodeOf,
@@ -17,71 +18,20 @@ import {
     type UsageWarning,
 } from "./report";
 import { RESOURCE_TYPES } from "../../licensing/resource-types";
+import { farmDriftItems } from "./farm-drift";
+import { healthReport } from "./farm-health";
+import { changedInputs, collect, displayName, isKnown, liveChanged, num, shortType, str, type RefreshResult } from "./steps";
 
+export { changedInputs, displayName } from "./steps";
 export const TYPES = RESOURCE_TYPES;
-
-/** The engine's placeholder for a value only known after the update. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** Inputs that are bookkeeping, not a setting of the server: never reported. */
-const IGNORED_INPUTS = new Set(["__provider", "providerVersion"]);
-/** Ops that change nothing. */
-const NO_CHANGE = new Set(["same", "refresh", "read", "discard-replaced", "remove-pending-replace"]);
 
 export interface CompareOptions {
     project: string;
     stack: string;
     warnAt?: number;
+    /** A grace period ending within this many days is a health finding. @default DEFAULT_GRACE_WARNING_DAYS */
+    graceWarningDays?: number;
     now?: Date;
-}
-
-interface RefreshResult {
-    before?: StepEventStateMetadata;
-    /** Undefined when the resource no longer exists. */
-    after?: StepEventStateMetadata;
-}
-
-const shortType = (type: string) => type.slice(type.lastIndexOf(":") + 1);
-const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-const exists = (s: StepEventStateMetadata | undefined): s is StepEventStateMetadata => !!s && !!s.id && !s.delete;
-const isKnown = (v: unknown) => v !== undefined && v !== UNKNOWN;
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== UNKNOWN ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-
-/** The pack name of the stack config: `rds-ea-users` under component `rds` is `ea-users`. */
-export function displayName(urn: string, parentUrn?: string): string {
-    const name = nameOfUrn(urn);
-    const parent = parentUrn ? nameOfUrn(parentUrn) : undefined;
-    return parent && name.startsWith(`${parent}-`) ? name.slice(parent.length + 1) : name;
-}
-
-/** Input names whose values differ (a secret compares by its masked envelope, so it only differs when changed). */
-export function changedInputs(before: Record<string, unknown> = {}, after: Record<string, unknown> = {}): string[] {
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    return [...keys].filter((k) => !IGNORED_INPUTS.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
-}
-
-function collect(events: readonly EngineEvent[]) {
-    const refreshes = new Map<string, RefreshResult>();
-    const steps = new Map<string, StepEventMetadata>();
-    for (const event of events) {
-        const pre = event.resourcePreEvent?.metadata;
-        const out = event.resOutputsEvent?.metadata;
-        if (out && out.op === "refresh") {
-            refreshes.set(out.urn, { before: out.old ?? undefined, after: exists(out.new ?? undefined) ? out.new : undefined });
-        }
-        const step = pre ?? out;
-        if (!step || NO_CHANGE.has(step.op)) continue;
-        // A replacement shows as replace plus create-/delete-replacement steps: keep one.
-        const op = step.op === "create-replacement" || step.op === "delete-replaced" ? "replace" : step.op;
-        if (!steps.has(step.urn) || op === "replace") steps.set(step.urn, { ...step, op } as StepEventMetadata);
-    }
-    return { refreshes, steps };
-}
-
-function liveChanged(refresh: RefreshResult | undefined, keys: readonly string[]): boolean {
-    if (!refresh?.before) return false;
-    if (!refresh.after) return true;
-    return changedInputs(refresh.before.inputs, refresh.after.inputs).some((k) => keys.length === 0 || keys.includes(k));
 }
 
 function itemFor(step: StepEventMetadata, refresh: RefreshResult | undefined): DriftItem | undefined {
@@ -249,7 +199,7 @@ export function buildReport(events: readonly EngineEvent[], options: CompareOpti
     const { refreshes, steps } = collect(events);
     const drift = [...steps.values()]
         .filter(reportable)
-        .map((step) => itemFor(step, refreshes.get(step.urn)))
+        .flatMap((step) => farmDriftItems(step, refreshes.get(step.urn)) ?? [itemFor(step, refreshes.get(step.urn))])
         .filter((d): d is DriftItem => d !== undefined)
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
     const packs = [...refreshes.entries()]
@@ -270,7 +220,8 @@ export function buildReport(events: readonly EngineEvent[], options: CompareOpti
                       threshold: warnAt,
                       message: `pack ${p.name} on ${p.server}: ${p.issued} of ${p.total} CALs issued (${p.utilisation}%), at or above ${warnAt}%`,
                   }));
-    const exitCode = exitCodeOf(drift, warnings);
+    const health = healthReport(refreshes, options.graceWarningDays ?? DEFAULT_GRACE_WARNING_DAYS);
+    const exitCode = exitCodeOf({ drift, findings: health.findings, warnings });
     return {
         schemaVersion: 1,
         project: options.project,
@@ -282,5 +233,6 @@ export function buildReport(events: readonly EngineEvent[], options: CompareOpti
         drift,
         usage: { packs, servers: serverUsage(packs, refreshes) },
         warnings,
+        health,
     };
 }

@@ -3,6 +3,8 @@
  * (the HTML is XHTML-compatible), so any XML parser can read them; every text is escaped.
  */
 import type { DriftReport, PackUsage } from "./report";
+import { FINDINGS_HEAD, HEALTH_HEAD, findingRows, healthRows, healthTitle, showValue } from "./health-rows";
+import { STATUS_TEXT } from "./render-text";
 
 export function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
@@ -67,7 +69,7 @@ function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]
 /** A standalone HTML page: headline, drift table, usage tables and the inline SVG chart. */
 export function renderHtml(report: DriftReport): string {
     const svg = renderUsageSvg(report).replace(/^<\?xml[^>]*>\n/, "");
-    const status = report.status === "drift" ? "Drift detected" : report.status === "usage-warning" ? "No drift, CAL usage warnings" : "No drift";
+    const status = STATUS_TEXT[report.status];
     const body: string[] = [
         `<h1>${escapeXml(`RDS licensing drift report: stack ${report.stack}`)}</h1>`,
         `<p class="status ${report.status}">${escapeXml(`${status} (exit ${report.exitCode}) — project ${report.project}, ${report.generatedAt}`)}</p>`,
@@ -76,10 +78,14 @@ export function renderHtml(report: DriftReport): string {
         body.push(
             "<h2>Drift</h2>",
             htmlTable(
-                ["kind", "resource", "server", "expected", "actual", "source", "details"],
-                report.drift.map((d) => [d.kind, d.name, d.server ?? "", d.expected === null ? "absent" : String(d.expected), d.actual === null ? "absent" : String(d.actual), d.source, d.message]),
+                ["kind", "resource", "server", "expected", "actual", "source", "details", "fix"],
+                report.drift.map((d) => [d.kind, d.name, d.server ?? "", showValue(d.expected), showValue(d.actual), d.source, d.message, d.fix ?? ""]),
             ),
         );
+    }
+    if (report.health.hosts.length > 0) {
+        body.push(`<h2>${escapeXml(healthTitle(report))}</h2>`, htmlTable(HEALTH_HEAD, healthRows(report)));
+        if (report.health.findings.length > 0) body.push(htmlTable(FINDINGS_HEAD, findingRows(report)));
     }
     body.push(
         "<h2>CAL usage</h2>",
@@ -114,7 +120,7 @@ export function renderHtml(report: DriftReport): string {
         '<meta charset="utf-8"/>',
         `<title>${escapeXml(`Drift report: ${report.stack}`)}</title>`,
         "<style>body { font-family: system-ui, sans-serif; margin: 2em; } table { border-collapse: collapse; margin: 1em 0; } " +
-            "th, td { border: 1px solid #bdbdbd; padding: 4px 8px; text-align: left; } .drift { color: #c62828; } .usage-warning { color: #ef6c00; } .in-sync { color: #2e7d32; }</style>",
+            "th, td { border: 1px solid #bdbdbd; padding: 4px 8px; text-align: left; } .drift { color: #c62828; } .health-findings { color: #c62828; } .usage-warning { color: #ef6c00; } .in-sync { color: #2e7d32; }</style>",
         "</head>",
         "<body>",
         ...body,

@@ -2,7 +2,8 @@
  * Human-readable renderings of a drift report: an aligned text table (the terminal) and Markdown
  * (pull request comments, job summaries).
  */
-import type { DriftItem, DriftReport } from "./report";
+import type { DriftReport } from "./report";
+import { FINDINGS_HEAD, HEALTH_HEAD, findingRows, healthRows, healthTitle, showValue as show } from "./health-rows";
 
 /** Marks the bot comment, so a pipeline can update its previous comment instead of adding one. */
 export const MARKDOWN_MARKER = "<!-- rds-licensing:drift-report -->";
@@ -15,15 +16,27 @@ const KIND_LABEL: Record<string, string> = {
     "server-not-activated": "not activated",
     "server-missing": "server missing",
     "licensing-mode": "licensing mode",
+    "license-servers": "license servers",
+    "licensing-missing": "licensing missing",
     other: "other change",
 };
 
-const show = (v: DriftItem["expected"]) => (v === null ? "absent" : String(v));
 const pct = (n: number) => `${n.toFixed(1)}%`;
+
+/** What the report's status says, in words (Markdown, HTML). */
+export const STATUS_TEXT: Record<DriftReport["status"], string> = {
+    drift: "Drift detected",
+    "health-findings": "No drift, licensing health findings",
+    "usage-warning": "No drift, CAL usage warnings",
+    "in-sync": "No drift",
+};
 
 export function headline(report: DriftReport): string {
     const parts = [
         report.drift.length === 0 ? "no drift" : `${report.drift.length} drift item${report.drift.length === 1 ? "" : "s"}`,
+        ...(report.health.hosts.length > 0 || report.health.findings.length > 0
+            ? [`${report.health.findings.length} health finding${report.health.findings.length === 1 ? "" : "s"} on ${report.health.hosts.length} session host${report.health.hosts.length === 1 ? "" : "s"}`]
+            : []),
         ...(report.warnAt !== undefined ? [`${report.warnings.length} usage warning${report.warnings.length === 1 ? "" : "s"} (warn at ${report.warnAt}%)`] : []),
     ];
     return `stack ${report.stack} (project ${report.project}): ${parts.join(", ")} [exit ${report.exitCode}]`;
@@ -46,8 +59,13 @@ export function renderTable(report: DriftReport): string {
             ]),
         );
         out.push("");
-        for (const d of report.drift) out.push(`  - ${d.message}`);
+        for (const d of report.drift) out.push(`  - ${d.message}`, ...(d.fix ? [`    fix: ${d.fix}`] : []));
         out.push("");
+    }
+    if (report.health.hosts.length > 0) {
+        out.push(healthTitle(report).toUpperCase(), table([[...HEALTH_HEAD], ...healthRows(report)]), "");
+        for (const f of report.health.findings) out.push(`  - ${f.severity}: ${f.message}`, `    fix: ${f.fix}`);
+        if (report.health.findings.length > 0) out.push("");
     }
     if (report.usage.packs.length > 0) {
         const warned = new Set(report.warnings.map((w) => `${w.server}/${w.pack}`));
@@ -90,8 +108,7 @@ function mdTable(rows: readonly (readonly string[])[]): string {
 }
 
 export function renderMarkdown(report: DriftReport): string {
-    const status =
-        report.status === "drift" ? "**Drift detected**" : report.status === "usage-warning" ? "**No drift, CAL usage warnings**" : "**No drift**";
+    const status = `**${STATUS_TEXT[report.status]}**`;
     const out = [MARKDOWN_MARKER, `### RDS licensing drift report: stack \`${report.stack}\``, "", `${status} (exit ${report.exitCode}, ${report.generatedAt})`, ""];
     if (report.drift.length > 0) {
         out.push(
@@ -100,13 +117,17 @@ export function renderMarkdown(report: DriftReport): string {
                 ...report.drift.map((d) => [KIND_LABEL[d.kind] ?? d.kind, `\`${d.name}\``, d.server ?? "", show(d.expected), show(d.actual), d.source === "live" ? "changed on the server" : "program/config"]),
             ]),
             "",
-            ...report.drift.map((d) => `- ${d.message}`),
+            ...report.drift.map((d) => `- ${d.message}${d.fix ? `. Fix: ${d.fix}` : ""}`),
             "",
             "`pulumi up` on the stack brings the servers back to the program.",
             "",
         );
     } else {
         out.push("Desired and actual state agree.", "");
+    }
+    if (report.health.hosts.length > 0) {
+        out.push(`#### ${healthTitle(report)}`, "", mdTable([[...HEALTH_HEAD], ...healthRows(report)]), "");
+        if (report.health.findings.length > 0) out.push(mdTable([[...FINDINGS_HEAD], ...findingRows(report)]), "");
     }
     if (report.usage.packs.length > 0) {
         out.push(`#### CAL usage${report.warnAt !== undefined ? ` (warn at ${report.warnAt}%)` : ""}`, "");
