@@ -1,7 +1,8 @@
 /**
  * The rds-licensing CrossGuard rules, as plain policy objects: `pack.ts` serves them, tests call their
  * `validateResource` / `validateStack` directly with crafted arguments. Messages name resources and
- * properties, never a value (a violation message must not leak an agreement number).
+ * properties, never a value (a violation message must not leak an agreement number). The farm plan's
+ * checks (CAL types, CALs for every session host, managed license servers) are in farm.ts.
  */
 import type {
     PolicyResource,
@@ -11,11 +12,15 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { PRODUCT_VERSIONS, serverAcceptsCalVersion, type ProductVersion } from "../src/licensing/codes";
+import { serverAcceptsCalVersion, type ProductVersion } from "../src/licensing/codes";
 import { LICENSING_MODES } from "../src/licensing/modes";
 import { SECRET_NUMBER_FIELDS } from "../src/licensing/programs";
 import { RESOURCE_TYPES } from "../src/licensing/resource-types";
+import { FARM_POLICIES, FARM_TYPES } from "./farm";
+import { displayName, known, productVersionOf, serverOfPack } from "./resources";
 import { secretPaths } from "./secret-paths";
+
+export { displayName, known, serverOfPack };
 
 export const TYPES = RESOURCE_TYPES;
 
@@ -27,25 +32,6 @@ const LICENSING_CONFIGURATION_TYPE = /LicensingConfiguration$/;
 /** The CalKeyPack inputs that carry agreement numbers and license codes (the catalog's secret numbers). */
 export const NUMBER_FIELDS = SECRET_NUMBER_FIELDS;
 export { LICENSING_MODES };
-
-/**
- * Read a property that may be unknown during preview: the framework's proxy throws on unknown values,
- * which would turn the whole policy into an advisory "can't run during preview". Unknown reads as
- * `undefined` here, and rules skip what they cannot know yet.
- */
-export function known<T = unknown>(read: () => T): T | undefined {
-    try {
-        return read();
-    } catch {
-        return undefined;
-    }
-}
-
-/** The resource name a person recognises: `rds-ea-users` → `ea-users` under component `rds`. */
-export function displayName(resource: { name: string; parent?: { name: string } }): string {
-    const prefix = resource.parent ? `${resource.parent.name}-` : "";
-    return prefix && resource.name.startsWith(prefix) ? resource.name.slice(prefix.length) : resource.name;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // CAL numbers must be secrets
@@ -155,29 +141,11 @@ export const noInternetRdp: ResourceValidationPolicy = {
 // ---------------------------------------------------------------------------------------------------
 // The license server's Windows Server version covers the CAL version
 
-const isVersion = (v: unknown): v is ProductVersion => typeof v === "string" && (PRODUCT_VERSIONS as readonly string[]).includes(v);
+const isVersion = (v: unknown): v is ProductVersion => typeof v === "string" && productVersionOf(v) === v;
 
-/** A license server is any resource that states its Windows Server version. */
+/** A license server is any resource that states its Windows Server version (a session host is not one). */
 function serverVersionOf(resource: PolicyResource): ProductVersion | undefined {
-    const v = known(() => resource.props.windowsServerVersion);
-    return isVersion(typeof v === "number" ? String(v) : v) ? (String(v) as ProductVersion) : undefined;
-}
-
-/** The server a pack goes to: through its `server` input's dependency, its dependencies, its name, or the only server. */
-export function serverOfPack(pack: PolicyResource, servers: PolicyResource[]): PolicyResource | undefined {
-    const viaProperty = (pack.propertyDependencies?.server ?? []).find((r) => servers.includes(r));
-    if (viaProperty) return viaProperty;
-    const viaDependency = (pack.dependencies ?? []).filter((r) => servers.includes(r));
-    if (viaDependency.length === 1) return viaDependency[0];
-    const name = known(() => pack.props.server);
-    if (typeof name === "string") {
-        const byName = servers.filter((s) => {
-            const serverName = known(() => s.props.serverName ?? s.props.computerName ?? s.props.name);
-            return typeof serverName === "string" && serverName.toLowerCase() === name.toLowerCase();
-        });
-        if (byName.length === 1) return byName[0];
-    }
-    return servers.length === 1 ? servers[0] : undefined;
+    return resource.type === FARM_TYPES.simulatedSessionHost ? undefined : productVersionOf(known(() => resource.props.windowsServerVersion));
 }
 
 export const serverVersionCoversCals: StackValidationPolicy = {
@@ -233,4 +201,4 @@ export const licensingModeSet: StackValidationPolicy = {
     },
 };
 
-export const POLICIES = [calNumbersAreSecret, noInternetRdp, serverVersionCoversCals, licensingModeSet];
+export const POLICIES = [calNumbersAreSecret, noInternetRdp, serverVersionCoversCals, licensingModeSet, ...FARM_POLICIES];

@@ -21,6 +21,20 @@ const configFile = () => path.join(project.dir, `Pulumi.${project.stack}.yaml`);
 const setProgram = (source: string) => fs.writeFileSync(path.join(project.dir, "index.js"), source);
 const preview = (env: NodeJS.ProcessEnv = {}) => project.pulumi(["preview", "--policy-pack", POLICY_PACK], env);
 
+/**
+ * A program over the compiled components: `pulumi`, the components named, a simulated license server
+ * `server` (Windows Server 2022) and its `connection`, then `body`.
+ */
+function simulatorProgram(components: string[], serverName: string, body: string): string {
+    const from = JSON.stringify(path.join(REPO_ROOT, "dist", "components"));
+    return `
+const pulumi = require("@pulumi/pulumi");
+const { ${["SimulatedLicenseServer", ...components].join(", ")} } = require(${from});
+const server = new SimulatedLicenseServer("server", { serverName: ${JSON.stringify(serverName)}, windowsServerVersion: "2022" });
+const connection = server.home.apply((home) => ({ kind: "simulator", home }));
+${body}`;
+}
+
 /** The `[mandatory]  <policy>  (<type>: <name>)` lines of the CLI's policy summary. */
 function violations(result: RunResult): string[] {
     return [...(result.stdout + result.stderr).matchAll(/\[mandatory\]\s+([a-z-]+)\s+\(([^)]*)\)/g)].map((m) => `${m[1]} ${m[2]}`).sort();
@@ -43,22 +57,25 @@ describe("policy pack on the real engine", { timeout: 240_000 }, () => {
         expect(result.code, result.stdout + result.stderr).toBe(0);
         expect(result.stdout).toMatch(/rds-licensing@v0\.1\.0 \(local: .*policy\)/);
         expect(violations(result)).toEqual([]);
+        // Nor advisories: its farm's license servers are all managed, and no policy failed to run in preview.
+        expect(result.stdout).not.toContain("[advisory]");
     });
 
     it("fails CALs newer than the server and a missing licensing mode; a plain number given to CalKeyPack is made secret by the component", async () => {
-        const components = JSON.stringify(path.join(REPO_ROOT, "dist", "components"));
-        setProgram(`
-const pulumi = require("@pulumi/pulumi");
-const { CalKeyPack, SimulatedLicenseServer } = require(${components});
-const server = new SimulatedLicenseServer("server", { serverName: "RDLS-V1", windowsServerVersion: "2022" });
-const connection = server.home.apply((home) => ({ kind: "simulator", home }));
+        setProgram(
+            simulatorProgram(
+                ["CalKeyPack"],
+                "RDLS-V1",
+                `
 // Plain text number and 2025 CALs on a 2022 server; no licensingMode export.
 new CalKeyPack("plain-2025", { connection, server: server.serverName, program: "enterprise-agreement",
     agreementNumber: ${JSON.stringify(SECRETS.agreementNumber)}, productVersion: "2025", licenseType: "per-user", count: 5 });
 // Compliant: a secret number and a version the server accepts.
 new CalKeyPack("secret-2019", { connection, server: server.serverName, program: "retail",
     licenseCode: pulumi.secret(${JSON.stringify(SECRETS.licenseCode)}), productVersion: "2019", licenseType: "per-user", count: 5 });
-`);
+`,
+            ),
+        );
         const result = await preview();
         expect(result.code).not.toBe(0);
         // cal-numbers-are-secrets stays quiet: CalKeyPack marks every number secret itself (its
@@ -68,6 +85,32 @@ new CalKeyPack("secret-2019", { connection, server: server.serverName, program: 
             "server-version-covers-cals pulumi-nodejs:dynamic/licensing:CalKeyPack: plain-2025",
         ]);
         expect(result.stdout).not.toContain("agreementNumber is plain text");
+        expectNoSecrets(result.stdout + result.stderr, "the policy report");
+    });
+
+    it("fails the farm's checks: a CAL type its deployment never asks for, a session host newer than its license server", async () => {
+        setProgram(
+            simulatorProgram(
+                ["CalKeyPack", "DeploymentLicensing", "SimulatedDeployment"],
+                "RDLS-F1",
+                `
+// Per-device CALs for a per-user deployment; a 2025 host on a 2022 license server.
+new CalKeyPack("devices-2022", { connection, server: server.serverName, program: "retail",
+    licenseCode: pulumi.secret(${JSON.stringify(SECRETS.licenseCode)}), productVersion: "2022", licenseType: "per-device", count: 5 });
+const deployment = new SimulatedDeployment("farm", { broker: "RDCB-F1", sessionHosts: [{ name: "RDSH-F1", windowsServerVersion: "2025" }] });
+new DeploymentLicensing("farm-licensing", { connection, broker: deployment.broker, deploymentInstance: deployment.instanceId,
+    mode: "PerUser", licenseServers: [server.serverName] });
+exports.licensingMode = "PerUser";
+`,
+            ),
+        );
+        const result = await preview();
+        expect(result.code).not.toBe(0);
+        expect(violations(result)).toEqual([
+            "farm-cal-types-match-modes pulumi-nodejs:dynamic/licensing:CalKeyPack: devices-2022",
+            "farm-hosts-get-cals pulumi-nodejs:dynamic/simulator:SimulatedDeployment: farm",
+        ]);
+        expect(result.stdout).toContain("session host RDSH-F1 runs Windows Server 2025, newer than every license server of deployment RDCB-F1");
         expectNoSecrets(result.stdout + result.stderr, "the policy report");
     });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { SECRETS } from "../support/config-fixtures";
-import { secretForms } from "../support/secrets";
+import { expectNoSecrets, secretForms } from "../support/secrets";
 import { UNKNOWN, analyzeResource, analyzeStack, rules, secret, secretPathsModule, urnOf, type CraftedResource } from "./harness";
 
 const PACK_TYPE = "pulumi-nodejs:dynamic/licensing:CalKeyPack";
@@ -23,6 +23,8 @@ const server = (name: string, version: string, serverName = "RDLS01"): CraftedRe
 });
 const stack = (outputs: Record<string, unknown>): CraftedResource => ({ type: "pulumi:pulumi:Stack", name: "rds-licensing-test", props: outputs });
 const policies = (violations: { policy: string }[]) => violations.map((v) => v.policy);
+/** A violation's own message, without the policy's description the framework puts first. */
+const detail = (violation: { message: string }) => violation.message.slice(violation.message.indexOf("\n") + 1);
 
 describe("secret tracking", () => {
     it("finds secret paths in the wire format, nested and in arrays", () => {
@@ -155,5 +157,172 @@ describe("licensing-mode-set", () => {
         expect(await analyzeStack([srv, p, stack({}), config])).toEqual([]);
         expect(await analyzeStack([srv, p, stack({ licensingMode: UNKNOWN })])).toEqual([]);
         expect(await analyzeStack([srv, stack({})])).toEqual([]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The farm plan's checks (policy/farm.ts)
+
+const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/simulator:SimulatedDeployment";
+const DEPLOYMENT_LICENSING_TYPE = "pulumi-nodejs:dynamic/licensing:DeploymentLicensing";
+const HOST_TYPE = "pulumi-nodejs:dynamic/simulator:SimulatedSessionHost";
+const HOST_LICENSING_TYPE = "pulumi-nodejs:dynamic/licensing:HostLicensing";
+const ADVISORY = 0;
+const MANDATORY = 1;
+
+const deployment = (broker: string, sessionHosts: unknown, name = "farm"): CraftedResource => ({
+    type: DEPLOYMENT_TYPE,
+    name,
+    props: { home: ".rdls-sim", broker, sessionHosts },
+});
+const deploymentLicensing = (props: Record<string, unknown>, name = "farm-licensing"): CraftedResource => ({
+    type: DEPLOYMENT_LICENSING_TYPE,
+    name,
+    props: { broker: "RDCB01", mode: "PerUser", licenseServers: ["RDLS01"], resetOnDelete: false, ...props },
+});
+const sessionHost = (name: string, hostName: string, version: string): CraftedResource => ({
+    type: HOST_TYPE,
+    name,
+    props: { home: ".rdls-sim", name: hostName, windowsServerVersion: version },
+});
+const hostLicensing = (name: string, props: Record<string, unknown>): CraftedResource => ({
+    type: HOST_LICENSING_TYPE,
+    name,
+    props: { mode: "PerUser", licenseServers: ["RDLS01"], ...props },
+});
+/** A farm's resources with the stack's licensing mode output (so licensing-mode-set stays quiet). */
+const farm = (...resources: CraftedResource[]) => analyzeStack([...resources, stack({ licensingMode: "PerUser" })]);
+
+describe("farm-cal-types-match-modes", () => {
+    it("fails a pack of a type no client of its server asks for, on the pack, naming it and the mode to change", async () => {
+        const devices = pack("open-2019-devices", { licenseType: "per-device", program: "open-license", licenseNumber: secret(SECRETS.licenseNumber) });
+        const violations = await farm(
+            server("rdls01", "2022"),
+            pack("ea-users", { agreementNumber: secret(SECRETS.agreementNumber) }),
+            devices,
+            deployment("RDCB01", [{ name: "RDSH01", windowsServerVersion: "2022" }]),
+            deploymentLicensing({}),
+        );
+        expect(violations.map((v) => [v.policy, v.urn, v.level])).toEqual([["farm-cal-types-match-modes", urnOf(devices), MANDATORY]]);
+        expect(detail(violations[0])).toBe(
+            "CalKeyPack 'open-2019-devices': licenseType — pack \"open-2019-devices\" holds per-device CALs, which RDLS01's clients never ask for " +
+                "(deployment RDCB01 is PerUser): they would never be issued. Fix: install per-user CALs instead, or change the mode of DeploymentLicensing 'farm-licensing'.",
+        );
+        expectNoSecrets(detail(violations[0]), "the violation");
+    });
+
+    it("judges a standalone host's licensing too, and names a pack under a component by its display name", async () => {
+        const component = { type: "rds-licensing:index:RdsLicensing", name: "rds", props: {} };
+        const users = { ...pack("rds-users", {}), parent: urnOf(component) };
+        const violations = await farm(component, server("rdls01", "2022"), users, hostLicensing("rdsh09-licensing", { host: "RDSH09", mode: "PerDevice" }));
+        // No simulated host resource for RDSH09: its version is unknown, so it is not judged per host.
+        expect(policies(violations)).toEqual(["farm-cal-types-match-modes"]);
+        expect(detail(violations[0])).toMatch(/^CalKeyPack 'users': licenseType — pack "users" holds per-user CALs, .*\(session host RDSH09 is PerDevice\)/);
+        expect(detail(violations[0])).toContain("or change the mode of HostLicensing 'rdsh09-licensing'");
+    });
+
+    it("passes packs some client asks for, packs on a server nobody lists, and modes or lists still unknown in preview", async () => {
+        const srv = server("rdls01", "2022");
+        const devices = pack("devices", { licenseType: "per-device" });
+        expect(await farm(srv, devices, deploymentLicensing({}), hostLicensing("rdsh09-licensing", { host: "RDSH09", mode: "PerDevice" }))).toEqual([]);
+        expect(await farm(srv, devices, deploymentLicensing({ licenseServers: ["RDLS02"] }))).toEqual([
+            expect.objectContaining({ policy: "farm-license-servers-managed", level: ADVISORY }),
+        ]);
+        expect(await farm(srv, devices, deploymentLicensing({}), hostLicensing("h", { host: "RDSH09", mode: UNKNOWN }))).toEqual([]);
+        expect(await farm(srv, devices, deploymentLicensing({}), hostLicensing("h", { host: "RDSH09", mode: "PerDevice", licenseServers: UNKNOWN }))).toEqual([]);
+        expect(await farm(srv, pack("p", { licenseType: UNKNOWN }), deploymentLicensing({}))).toEqual([]);
+    });
+});
+
+describe("farm-hosts-get-cals", () => {
+    it("fails a deployment's host newer than every license server, and one no pack serves, on the deployment", async () => {
+        const farmDeployment = deployment("RDCB01", [
+            { name: "RDSH01", windowsServerVersion: "2019" },
+            { name: "RDSH02", windowsServerVersion: "2025" },
+            { name: "RDSH03", windowsServerVersion: "2022" },
+        ]);
+        const violations = await farm(server("rdls01", "2022"), pack("users-2019", { productVersion: "2019" }), farmDeployment, deploymentLicensing({ broker: "rdcb01" }));
+        expect(violations.map((v) => [v.policy, v.urn, v.level])).toEqual([
+            ["farm-hosts-get-cals", urnOf(farmDeployment), MANDATORY],
+            ["farm-hosts-get-cals", urnOf(farmDeployment), MANDATORY],
+        ]);
+        expect(detail(violations[0])).toBe(
+            "SimulatedDeployment 'farm': sessionHosts[1].windowsServerVersion — session host RDSH02 runs Windows Server 2025, newer than every license server " +
+                "of deployment rdcb01 (RDLS01 2022): it cannot get CALs from them. Fix: list a license server of Windows Server 2025 or newer in the licenseServers of DeploymentLicensing 'farm-licensing'.",
+        );
+        expect(detail(violations[1])).toBe(
+            "SimulatedDeployment 'farm': sessionHosts[2].windowsServerVersion — session host RDSH03 (Windows Server 2022, PerUser) gets no CAL: " +
+                "its license servers hold per-user CALs of 2019 only. Fix: add a per-user pack of 2022 or newer on RDLS01 as a CalKeyPack.",
+        );
+    });
+
+    it("fails a standalone simulated host without CALs of its mode, on the host; finds servers and the broker through unknown outputs' dependencies", async () => {
+        const srv = server("rdls01", "2022");
+        const host = sessionHost("rdsh09", "RDSH09", "2022");
+        const hostConfig = { ...hostLicensing("rdsh09-licensing", { host: UNKNOWN, mode: "PerDevice", licenseServers: [UNKNOWN] }), propertyDependencies: { host: [urnOf(host)], licenseServers: [urnOf(srv)] } };
+        const packOnServer = { ...pack("users", { server: UNKNOWN }), propertyDependencies: { server: [urnOf(srv)] } };
+        const violations = await farm(srv, packOnServer, host, hostConfig);
+        expect(violations.map((v) => [v.policy, v.urn])).toEqual([
+            ["farm-cal-types-match-modes", urnOf(packOnServer)],
+            ["farm-hosts-get-cals", urnOf(host)],
+        ]);
+        expect(detail(violations[1])).toBe(
+            "SimulatedSessionHost 'rdsh09': windowsServerVersion — session host RDSH09 (Windows Server 2022, PerDevice) gets no CAL: its license servers hold no per-device CALs. " +
+                "Fix: add a per-device pack of 2022 or newer on RDLS01 as a CalKeyPack.",
+        );
+
+        const farmDeployment = deployment("RDCB01", [{ name: "RDSH01", windowsServerVersion: "2025" }]);
+        const licensing = { ...deploymentLicensing({ broker: UNKNOWN }), propertyDependencies: { broker: [urnOf(farmDeployment)] } };
+        expect(policies(await farm(srv, pack("users", {}), farmDeployment, licensing))).toEqual(["farm-hosts-get-cals"]);
+    });
+
+    it("passes covered hosts, and leaves hosts of unknown version and packs still unknown in preview unjudged", async () => {
+        const srv = server("rdls01", "2022");
+        const users = pack("users", {});
+        const hosts = [
+            { name: "RDSH01", windowsServerVersion: "2019" },
+            { name: "RDSH02", windowsServerVersion: "2022" },
+        ];
+        expect(await farm(srv, users, deployment("RDCB01", hosts), deploymentLicensing({}))).toEqual([]);
+        // No simulated deployment or host (an Azure farm): nothing to judge per host.
+        expect(await farm(srv, pack("old", { productVersion: "2016" }), deploymentLicensing({}), hostLicensing("h", { host: "RDSH09" }))).toEqual([]);
+        // Hosts or versions unknown in preview, or a pack that may yet serve them.
+        const newer = [{ name: "RDSH03", windowsServerVersion: "2025" }];
+        expect(await farm(srv, users, deployment("RDCB01", UNKNOWN), deploymentLicensing({}))).toEqual([]);
+        expect(await farm(srv, users, deployment("RDCB01", [{ name: "RDSH03", windowsServerVersion: UNKNOWN }]), deploymentLicensing({}))).toEqual([]);
+        expect(await farm(srv, pack("users-2019", { productVersion: "2019" }), pack("more", { productVersion: UNKNOWN }), deployment("RDCB01", hosts), deploymentLicensing({}))).toEqual([]);
+        // A listed license server whose version the stack does not state (an Azure one): no verdict on its hosts.
+        const azure = { type: "rds-licensing:azure:AzureLicenseServer", name: "rdls02", props: { computerName: "RDLS02", licenseServerFqdn: "rdls02.contoso.com" } };
+        expect(await farm(srv, users, azure, deployment("RDCB01", newer), deploymentLicensing({ licenseServers: ["RDLS01", "rdls02.contoso.com"] }))).toEqual([]);
+    });
+
+    it("does not take a session host for a license server (server-version-covers-cals)", async () => {
+        const violations = await farm(server("rdls01", "2022"), sessionHost("rdsh09", "RDSH09", "2016"), pack("users-2025", { productVersion: "2025", server: UNKNOWN }));
+        expect(policies(violations)).toEqual(["server-version-covers-cals"]);
+    });
+});
+
+describe("farm-license-servers-managed", () => {
+    it("advises on a listed license server the stack has no resource for, on the licensing resource, and judges none of its hosts", async () => {
+        const licensing = deploymentLicensing({ licenseServers: ["RDLS01", "rdls09.contoso.com"] });
+        const violations = await farm(server("rdls01", "2022"), pack("users", {}), deployment("RDCB01", [{ name: "RDSH01", windowsServerVersion: "2025" }]), licensing);
+        expect(violations.map((v) => [v.policy, v.urn, v.level])).toEqual([["farm-license-servers-managed", urnOf(licensing), ADVISORY]]);
+        expect(detail(violations[0])).toBe(
+            "DeploymentLicensing 'farm-licensing': licenseServers — deployment RDCB01 lists license server rdls09.contoso.com, which this stack does not manage: " +
+                "its activation and CALs are not checked. Fix: add rdls09.contoso.com to licenseServers to manage it, or remove it from the licenseServers of DeploymentLicensing 'farm-licensing'.",
+        );
+    });
+
+    it("counts Azure license servers and activated servers as managed; stays quiet while a server's name or a list is unknown or secret", async () => {
+        const srv = server("rdls01", "2022");
+        const users = pack("users", {});
+        const listing = (servers: unknown) => deploymentLicensing({ licenseServers: servers });
+        const azure = { type: "rds-licensing:azure:AzureLicenseServer", name: "rdls02", props: { computerName: "RDLS02", licenseServerFqdn: "rdls02.contoso.com" } };
+        expect(await farm(srv, users, azure, listing(["RDLS01", "rdls02.contoso.com"]))).toEqual([]);
+        const activation = { type: "pulumi-nodejs:dynamic/licensing:LicenseServerActivation", name: "rdls03-activation", props: { server: "RDLS03" } };
+        expect(await farm(srv, users, activation, listing(["RDLS01", "RDLS03"]))).toEqual([]);
+        expect(await farm(srv, users, server("other", "2022", UNKNOWN), listing(["RDLS01", "RDLS04"]))).toEqual([]);
+        expect(await farm(srv, users, listing(["RDLS01", UNKNOWN]))).toEqual([]);
+        expect(await farm(srv, users, listing(secret(["RDLS01", "RDLS05"])))).toEqual([]);
     });
 });
