@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the real engine against the simulator with a latency model. For each scenario,
  * a fresh stack runs up, preview, up-noop, refresh and destroy twice — coalescing on, then off
- * (RDS_LICENSING_COALESCE=off, the naive mode) — and a program with no resources gives the engine's
- * floor. Figures go to a table and a JSON file; nothing here asserts a timing.
+ * (RDS_LICENSING_COALESCE=off, the naive mode) — then on the baseline (the same graph of do-nothing
+ * resources), and a program with no resources gives the engine's floor. Executions are counted per
+ * machine: each license server, and a farm scenario's Connection Broker. Figures go to a table and a
+ * JSON file; nothing here asserts a timing.
  */
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
@@ -11,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { ExecutionCounter } from "./executions";
 import { OPERATIONS, REPEATED, type BenchOptions, type OperationName, type Scenario } from "./options";
-import { BenchProject, WORK_DIR, pulumiBinDir, tail } from "./project";
+import { BenchProject, WORK_DIR, pulumiBinDir, tail, type ProgramName } from "./project";
 import { COUNTING, evaluateTargets, type BenchResults, type ResultEntry } from "./report";
 
 /** Our program with coalescing on or off, or the same graph of do-nothing dynamic resources (programs/baseline.ts). */
@@ -106,6 +108,19 @@ function errorOf(runs: Record<Mode, Measurement>): { error?: string } {
 
 const serverNames = (scenario: Scenario) => Array.from({ length: scenario.servers }, (_, i) => `BENCH${i + 1}`);
 
+/** The program a scenario runs in a mode, and its stack config (bench/programs/shape.ts reads it). */
+function programOf(scenario: Scenario, mode: Mode): { program: ProgramName; config: Record<string, string | number> } {
+    const config = { servers: scenario.servers, packsPerServer: scenario.packsPerServer };
+    if (!scenario.farm) return { program: mode === "baseline" ? "baseline" : "packs", config };
+    return { program: mode === "baseline" ? "baseline-farm" : "farm", config: { ...config, ...scenario.farm } };
+}
+
+/** `BENCH1 1, BENCH-RDCB1 1`: the executions of each machine, when there is more than one. */
+const perMachine = (m: Measurement) => {
+    const entries = Object.entries(m.perServer);
+    return entries.length > 1 ? ` (${entries.map(([name, n]) => `${name} ${n}`).join(", ")})` : "";
+};
+
 async function runScenario(
     scenario: Scenario,
     mode: Mode,
@@ -119,14 +134,11 @@ async function runScenario(
         RDS_LICENSING_COALESCE: mode === "naive" ? "off" : "on",
         RDS_LICENSING_QUIET: "1",
     };
-    const project = await BenchProject.create({
-        parent,
-        label: `${scenario.name}-${mode}`,
-        program: mode === "baseline" ? "baseline" : "packs",
-        config: { servers: scenario.servers, packsPerServer: scenario.packsPerServer },
-        env,
-    });
-    const counter = new ExecutionCounter(project.simHome, mode === "baseline" ? [] : serverNames(scenario), path.join(project.dir, ".log-links"));
+    const project = await BenchProject.create({ parent, label: `${scenario.name}-${mode}`, ...programOf(scenario, mode), env });
+    const counter =
+        mode === "baseline"
+            ? new ExecutionCounter(project.simHome, [], path.join(project.dir, ".log-links"))
+            : new ExecutionCounter(project.simHome, serverNames(scenario), path.join(project.dir, ".log-links"), scenario.farm ? [scenario.farm.broker] : []);
     const out = {} as Record<OperationName, Measurement>;
     let failed: string | undefined;
     try {
@@ -140,7 +152,7 @@ async function runScenario(
             out[operation] = m;
             log(
                 `${scenario.name} ${mode.padEnd(9)} ${operation.padEnd(7)} ${(m.wallMs / 1000).toFixed(1).padStart(6)} s  ` +
-                    `${m.executions} execution(s)${m.error ? `  FAILED: ${m.error.split("\n")[0]}` : ""}`,
+                    `${m.executions} execution(s)${perMachine(m)}${m.error ? `  FAILED: ${m.error.split("\n")[0]}` : ""}`,
             );
             if (m.error) failed = operation;
         }
@@ -202,6 +214,7 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
                     packs: scenario.servers * scenario.packsPerServer,
                     servers: scenario.servers,
                     packsPerServer: scenario.packsPerServer,
+                    ...(scenario.farm ? { deployments: 1, sessionHosts: scenario.farm.sessionHosts } : {}),
                     operation,
                     executions: c.executions,
                     naiveExecutions: n.executions,

@@ -4,20 +4,29 @@ export interface Scenario {
     name: string;
     servers: number;
     packsPerServer: number;
+    /**
+     * A farm scenario (bench/programs/farm.ts): besides its one server and pack, an RDS deployment of
+     * `sessionHosts` hosts on Connection Broker `broker`, licensed per user by the server.
+     */
+    farm?: { broker: string; sessionHosts: number };
 }
 
-/** N = 1, 10, 50 packs on one server, and 20 packs on each of 5 servers. */
+/**
+ * N = 1, 10, 50 packs on one server, 20 packs on each of 5 servers, and a farm: one server with one
+ * per-user pack, one deployment of 50 session hosts licensed by it.
+ */
 export const SCENARIOS: readonly Scenario[] = [
     { name: "packs-1", servers: 1, packsPerServer: 1 },
     { name: "packs-10", servers: 1, packsPerServer: 10 },
     { name: "packs-50", servers: 1, packsPerServer: 50 },
     { name: "servers-5x20", servers: 5, packsPerServer: 20 },
+    { name: "farm-1x50", servers: 1, packsPerServer: 1, farm: { broker: "BENCH-RDCB1", sessionHosts: 50 } },
 ];
 export const QUICK_SCENARIOS = ["packs-1", "packs-10"];
 
 /**
  * What each scenario runs, in this order, on a fresh stack:
- *  - up       `pulumi up` creating everything (servers, activations, packs);
+ *  - up       `pulumi up` creating everything (servers, activations, packs; a farm's deployment and its licensing);
  *  - preview  `pulumi preview` of the unchanged stack (must be empty);
  *  - up-noop  `pulumi up` of the unchanged stack (must change nothing);
  *  - refresh  `pulumi refresh` (reads every resource back);

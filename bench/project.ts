@@ -26,7 +26,7 @@ export const WORK_DIR = path.join(REPO_ROOT, "bench", ".work");
 export const PASSPHRASE = "rds-licensing-bench-passphrase";
 export const STACK = "bench";
 
-export type ProgramName = "packs" | "baseline" | "empty";
+export type ProgramName = "packs" | "farm" | "baseline" | "baseline-farm" | "empty";
 
 export interface RunResult {
     code: number;
@@ -112,7 +112,7 @@ export class BenchProject {
         env?: NodeJS.ProcessEnv;
     }): Promise<BenchProject> {
         const dir = path.join(options.parent, `${options.label}-${randomBytes(3).toString("hex")}`);
-        if (options.program === "packs") requireProviderPackage(options.parent);
+        if (options.program === "packs" || options.program === "farm") requireProviderPackage(options.parent);
         const env = await scaffoldProject(dir, { name: "rds-licensing-bench", programFile: programFile(options.program), passphrase: PASSPHRASE, env: options.env });
         const project = new BenchProject(dir, env);
         await project.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);

@@ -14,6 +14,9 @@ export interface ResultEntry {
     packs: number;
     servers: number;
     packsPerServer: number;
+    /** Farm scenarios: RDS deployments (one), and their session hosts in all. */
+    deployments?: number;
+    sessionHosts?: number;
     operation: OperationName;
     /** Remote executions with coalescing on, summed over servers. */
     executions: number;
@@ -39,6 +42,7 @@ export interface ResultEntry {
     baselineWallMs?: number;
     wallSamplesMs: number[];
     naiveWallSamplesMs: number[];
+    /** Executions per machine, coalescing on: each license server and, in a farm scenario, the Connection Broker. */
     executionsPerServer: Record<string, number>;
     targets: Target[];
     /** Set when a pulumi command failed: the figures of that run are not meaningful. */
@@ -62,14 +66,18 @@ export const COUNTING =
     "destroy deletes the simulated servers, and with them their counters and logs: each server's execution log is hard-linked " +
     "before the command, so its uninstall executions are counted from the log (entries with a sequence number above the counter " +
     "read before) after the server is gone. destroy is one `pulumi destroy` run (packs removed, then servers deleted): its wall " +
-    "time includes deleting the servers, which is no remote execution.";
+    "time includes deleting the servers, which is no remote execution. A farm scenario's Connection Broker is counted the same way " +
+    "from its farm execution log (executions/farm/<broker>.jsonl), whose last sequence number is the deployment's counter.";
 
 /** Upper bound of executions per server for an `up` that creates N ≤ 50 packs. */
 const UP_PER_SERVER = 3;
 const FLOOR_FACTOR = 1.5;
 const NAIVE_SHARE = 0.15;
 
-/** Every server within `max` executions (the per-server figures when present, else the sum against servers × max). */
+/**
+ * Every server within `max` executions (the per-server figures when present, else the sum against
+ * servers × max). A farm's broker counts as a server here: its figure is among the per-server ones.
+ */
 function perServerAtMost(e: Omit<ResultEntry, "targets">, max: number): boolean {
     const counts = Object.values(e.executionsPerServer ?? {});
     return counts.length > 0 ? counts.every((n) => n <= max) : e.executions <= max * e.servers;
@@ -129,12 +137,18 @@ export function formatTable(results: BenchResults): string {
             .trimEnd();
     const s = results.settings;
     const env = results.environment;
+    const farm = results.results.filter((e) => e.sessionHosts !== undefined);
+    const farmWidth = Math.max(0, ...farm.map((e) => e.name.length));
+    const perMachine = farm.map(
+        (e) => `${e.name.padEnd(farmWidth)}  ${e.operation.padEnd(7)}  ${Object.entries(e.executionsPerServer).map(([m, n]) => `${m} ${n}`).join(", ")}`,
+    );
     return [
         `latency ${s.latencyMs} ms per execution (one at a time per server), --parallel ${s.parallel}, ${s.repeat} sample(s) of preview/up-noop/floor; ` +
             `pulumi ${env.pulumi}, node ${env.node}, ${env.cpus} CPUs, load ${env.loadAverage.map((l) => l.toFixed(1)).join(" ")}`,
         line(header),
         line(widths.map((w) => "-".repeat(w))),
         ...rows.map(line),
+        ...(farm.length > 0 ? ["", "executions per machine (farm scenarios, coalescing on):", ...perMachine] : []),
         "",
         "execs / naive: remote executions summed over servers, coalescing on / RDS_LICENSING_COALESCE=off; max/srv: the most one server made",
         "(coalescing on). wall s / naive s: wall time of the pulumi command (median of the samples). floor s: the same command on a program",
