@@ -1,7 +1,8 @@
 /**
  * The rds-licensing stack program: validate the stack config (before any resource is registered),
- * then build the license server (simulator or Azure VM), its activation and its CAL packs, and on
- * Azure point the licensing configuration at it.
+ * then build the licensed farm: the license servers (simulator, or the Azure VM), their activation
+ * and CAL packs, and on the simulator the deployment and session hosts pointed at them; on Azure the
+ * licensing configuration pointed at the server.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RdsLicensing } from "../components";
@@ -27,10 +28,12 @@ const licensing = new RdsLicensing("rds", {
     // Passwords come back wrapped with pulumi.secret (the config loader returns plain strings).
     azure: config.target === "azure" ? azureLicenseServerArgsFromConfig(config) : undefined,
     licensingMode: config.licensingMode,
-    licenseServer: config.licenseServer,
+    licenseServers: config.licenseServers,
     // Numbers exactly as configured (the engine masks those spellings; the provider normalizes them
     // inside itself), marked secret by the components whatever they are given.
     calPacks: config.calPacks,
+    deployment: config.deployment,
+    sessionHosts: config.sessionHosts,
 });
 
 /** The stack outputs; the Azure ones only exist with `target: azure` (no "undefined output" warnings). */
@@ -42,6 +45,12 @@ function stackOutputs(): Record<string, unknown> {
         licenseServerId: licensing.licenseServerId,
         packs: licensing.packs,
     };
+    if (config.licenseServers.length > 1) outputs.licenseServers = licensing.licenseServers;
+    if (config.deployment || config.sessionHosts.length > 0) {
+        /** Each host's licensing, as `npx rds-licensing drift` and the demo's table show it. */
+        outputs.health = licensing.health;
+        outputs.findings = licensing.findings;
+    }
     const azure = licensing.azure;
     if (azure) {
         outputs.azure = {

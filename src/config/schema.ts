@@ -7,22 +7,15 @@ import {
     ISO_3166_ALPHA2,
     LICENSE_PROGRAMS,
     LICENSE_TYPES,
-    LICENSING_MODES,
-    PRODUCT_VERSIONS,
     numberFieldsOf,
     type LicenseProgram,
     type NumberFieldOf,
 } from "../licensing";
 import { azureSchema } from "./azure";
+import { deploymentSchema, standaloneHostSchema } from "./farm-schema";
+import { licensingMode, serverName, version } from "./values";
 
 export const NAMESPACE = "rds-licensing";
-
-/** Windows computer names: 1-15 letters, digits or hyphens, not only digits. */
-const serverName = z
-    .string({ error: "must be a string" })
-    .regex(/^(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, {
-        error: "must be a Windows computer name: 1 to 15 letters, digits or hyphens, not only digits",
-    });
 
 const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).trim().min(1, { error: `must not be empty (${what})` });
 
@@ -35,12 +28,6 @@ export const contactSchema = z.strictObject({
         .refine((v) => ISO_3166_ALPHA2.has(v), { error: "must be an ISO 3166 alpha-2 country code in capitals, e.g. NL, US, DE" }),
     email: z.email({ error: "must be an e-mail address" }).optional(),
 });
-
-// `pulumi config set --path x 2022` stores a number: accept it as the version string.
-const version = z.preprocess(
-    (v) => (typeof v === "number" ? String(v) : v),
-    z.enum(PRODUCT_VERSIONS, { error: `must be one of ${PRODUCT_VERSIONS.join(", ")}` }),
-);
 
 export const licenseServerSchema = z.strictObject({
     name: serverName,
@@ -68,6 +55,8 @@ const packCommon = {
     adoptKeyPackId: z.number({ error: "must be a key pack ID (a number)" }).int().positive().optional(),
     /** Let `destroy` remove a pack whose licenses are still issued to users or devices. */
     allowDeleteWithIssuedLicenses: z.boolean({ error: "must be true or false" }).default(false),
+    /** The license server it is installed on, a name of `licenseServers` (default: the first). */
+    licenseServer: serverName.optional(),
 };
 
 /** One program's pack: the common settings, the program's id and its numbers (catalog.ts). */
@@ -93,14 +82,27 @@ export const simulatorSchema = z.strictObject({
 
 export const stackConfigSchema = z.strictObject({
     target: z.enum(["simulator", "azure"], { error: "must be simulator or azure" }).default("simulator"),
-    licenseServer: licenseServerSchema,
-    licensingMode: z.enum(LICENSING_MODES, { error: `must be ${LICENSING_MODES.join(" or ")}` }),
+    /** The license server, when there is one (else `licenseServers`). */
+    licenseServer: licenseServerSchema.optional(),
+    /** The license servers, in preference order (else `licenseServer`). */
+    licenseServers: z.array(licenseServerSchema, { error: "must be a list of license servers" }).min(1, { error: "must list at least one license server" }).optional(),
+    /** The deployment's mode, and the default of each standalone session host's. */
+    licensingMode,
     calPacks: z.array(calPackSchema, { error: "must be a list of packs" }).default([]),
+    deployment: deploymentSchema.optional(),
+    sessionHosts: z.array(standaloneHostSchema, { error: "must be a list of session hosts" }).default([]),
     simulator: simulatorSchema.default({ home: ".rdls-sim", adoptExistingServer: false }),
     /** Settings of the Azure target; see components/azure. */
     azure: azureSchema.optional(),
 });
 
-export type StackConfig = z.output<typeof stackConfigSchema>;
+type ParsedConfig = z.output<typeof stackConfigSchema>;
+export type LicenseServerConfig = z.output<typeof licenseServerSchema>;
+/** The validated config: `licenseServers` always lists every server, `licenseServer` is the first. */
+export type StackConfig = Omit<ParsedConfig, "licenseServer" | "licenseServers"> & {
+    licenseServer: LicenseServerConfig;
+    licenseServers: LicenseServerConfig[];
+};
+export type ParsedStackConfig = ParsedConfig;
 export type CalPackConfig = StackConfig["calPacks"][number];
 export type ContactConfig = z.output<typeof contactSchema>;

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { SECRET_NUMBER_FIELDS, checkNumber, numberFieldsOf, serverAcceptsCalVersion } from "../licensing";
+import { SECRET_NUMBER_FIELDS, checkNumber, farmSpecFindings, numberFieldsOf } from "../licensing";
 import { azureCrossChecks } from "./azure";
-import { NAMESPACE, stackConfigSchema, type StackConfig } from "./schema";
+import { NAMESPACE, stackConfigSchema, type LicenseServerConfig, type ParsedStackConfig, type StackConfig } from "./schema";
 import { converted, shown, typedSetCommand, typeName, wrongTypeProblem, type SettingFacts } from "./types";
 
 /** One thing wrong with the stack config. Never carries a secret value. */
@@ -115,6 +115,49 @@ function problemFromIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>,
     return { key: keyOf(path), problem: issue.message, fix: setHint(path, "<value>") };
 }
 
+// --- License servers and the farm ---------------------------------------------------------------
+
+/** `licenseServer` or `licenseServers`: exactly one of them. */
+function licenseServersOf(config: ParsedStackConfig): { ok: true; list: LicenseServerConfig[] } | { ok: false; problem: ConfigProblem } {
+    if (config.licenseServer && config.licenseServers) {
+        return {
+            ok: false,
+            problem: {
+                key: keyOf("licenseServers"),
+                problem: "is set together with licenseServer; the stack's license servers are one or the other",
+                fix: "move licenseServer into licenseServers as its first entry, then: pulumi config rm 'licenseServer'",
+            },
+        };
+    }
+    const list = config.licenseServers ?? (config.licenseServer ? [config.licenseServer] : undefined);
+    if (!list) {
+        const fix = "set its entries one by one: pulumi config set --path 'licenseServer.<setting>' <value> (or list several servers in licenseServers)";
+        return { ok: false, problem: { key: keyOf("licenseServer"), problem: "is required", fix } };
+    }
+    return { ok: true, list };
+}
+
+/** The farm's checks (src/licensing/farm-checks.ts): their errors, at the config's own key paths. */
+function farmProblems(config: StackConfig): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (config.target === "azure") {
+        const farm = [
+            ...(config.licenseServers.length > 1 ? ["licenseServers"] : []),
+            ...(config.deployment ? ["deployment"] : []),
+            ...(config.sessionHosts.length > 0 ? ["sessionHosts"] : []),
+        ];
+        for (const key of farm) {
+            problems.push({
+                key: keyOf(key),
+                problem: "is only available with target simulator for now (the Azure target builds one license server VM)",
+                fix: `remove it (pulumi config rm '${key}'), or use target simulator`,
+            });
+        }
+    }
+    const findings = farmSpecFindings(config).filter((f) => f.severity === "error");
+    return [...problems, ...findings.map((f) => ({ key: keyOf(f.setting), problem: f.message, fix: f.fix }))];
+}
+
 // --- Azure target -------------------------------------------------------------------------------
 
 /** Checks of `rds-licensing:azure` that span keys or need secretness (see src/config/azure.ts). */
@@ -137,8 +180,11 @@ function azureProblems(config: StackConfig, isSecret: (path: string) => boolean)
 export function validateStackConfig(raw: Record<string, unknown>, isSecret: (path: string) => boolean): StackConfig {
     const parsed = stackConfigSchema.safeParse(raw);
     if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => problemFromIssue(issue, raw, isSecret)));
-    const config = parsed.data;
-    const problems: ConfigProblem[] = [];
+    const servers = licenseServersOf(parsed.data);
+    if (!servers.ok) throw new ConfigError([servers.problem]);
+    const { licenseServer: _one, licenseServers: _many, ...rest } = parsed.data;
+    const config: StackConfig = { ...rest, licenseServer: servers.list[0]!, licenseServers: servers.list };
+    const problems: ConfigProblem[] = farmProblems(config);
 
     if (config.target === "azure" && !config.azure) {
         problems.push({ key: keyOf("azure"), problem: "is required when target is azure", fix: "see examples/azure/README.md" });
@@ -169,13 +215,6 @@ export function validateStackConfig(raw: Record<string, unknown>, isSecret: (pat
             } else adopted.set(pack.adoptKeyPackId, i);
         }
 
-        if (!serverAcceptsCalVersion(config.licenseServer.windowsServerVersion, pack.productVersion)) {
-            problems.push({
-                key: keyOf(`${at}.productVersion`),
-                problem: `is ${pack.productVersion}, newer than the license server's Windows Server ${config.licenseServer.windowsServerVersion}; a license server only holds CALs of its own version or older`,
-                fix: `use CALs of ${config.licenseServer.windowsServerVersion} or older, or raise licenseServer.windowsServerVersion`,
-            });
-        }
         for (const { name, format, secret } of numberFieldsOf(pack.program)) {
             const path = `${at}.${name}`;
             const value = (pack as Record<string, unknown>)[name] as string;

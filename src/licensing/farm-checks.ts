@@ -126,7 +126,111 @@ export function farmPlanFindings(plan: FarmPlan): PlanFinding[] {
     return findings;
 }
 
-/** The findings as lines: `<setting>: <message>. Fix: <fix>`. */
-export function planFindingLines(findings: readonly PlanFinding[]): string[] {
-    return findings.map((f) => `${f.setting}: ${f.message}. Fix: ${f.fix}`);
+/**
+ * A farm as the stack config and RdsLicensing's arguments declare it (the same shape, so the same
+ * setting paths): the plan the checks read, with the defaults applied (a pack on the first server;
+ * a deployment or host listing every server, in order; a host in `licensingMode`).
+ */
+export interface FarmSpec {
+    licenseServers: readonly PlannedLicenseServer[];
+    calPacks: readonly { name: string; licenseServer?: string; licenseType: LicenseType; productVersion: ProductVersion }[];
+    licensingMode?: HostLicensingMode;
+    deployment?: { broker: string; sessionHosts: readonly { name: string; windowsServerVersion: ProductVersion }[]; licenseServers?: readonly string[] };
+    sessionHosts?: readonly { name: string; windowsServerVersion: ProductVersion; mode?: HostLicensingMode; licenseServers?: readonly string[] }[];
+}
+
+export function planOfFarm(spec: FarmSpec): FarmPlan {
+    const all = spec.licenseServers.map((s) => s.name);
+    const consumers: PlannedConsumer[] = [];
+    if (spec.deployment && spec.licensingMode) {
+        const d = spec.deployment;
+        consumers.push({
+            label: `deployment ${d.broker}`,
+            mode: spec.licensingMode,
+            licenseServers: [...(d.licenseServers ?? all)],
+            hosts: d.sessionHosts.map((h, i) => ({ ...h, setting: `deployment.sessionHosts[${i}]` })),
+            modeSetting: "licensingMode",
+            licenseServersSetting: "deployment.licenseServers",
+        });
+    }
+    (spec.sessionHosts ?? []).forEach((h, i) => {
+        const mode = h.mode ?? spec.licensingMode;
+        if (!mode) return;
+        consumers.push({
+            label: `session host ${h.name}`,
+            mode,
+            licenseServers: [...(h.licenseServers ?? all)],
+            hosts: [{ name: h.name, windowsServerVersion: h.windowsServerVersion, setting: `sessionHosts[${i}]` }],
+            modeSetting: h.mode ? `sessionHosts[${i}].mode` : "licensingMode",
+            licenseServersSetting: `sessionHosts[${i}].licenseServers`,
+        });
+    });
+    return {
+        licenseServers: [...spec.licenseServers],
+        packs: spec.calPacks.map((p, i) => ({
+            name: p.name,
+            licenseServer: p.licenseServer ?? all[0] ?? "",
+            licenseType: p.licenseType,
+            productVersion: p.productVersion,
+            setting: `calPacks[${i}]`,
+        })),
+        consumers,
+    };
+}
+
+/**
+ * What is wrong with the farm's names before the rules can even run: servers named twice, a pack on
+ * a server the farm does not have, a session host named twice or like a server or the broker.
+ */
+export function farmSpecProblems(spec: FarmSpec): PlanFinding[] {
+    const problems: PlanFinding[] = [];
+    const servers = new Map<string, number>();
+    spec.licenseServers.forEach((s, i) => {
+        const first = servers.get(key(s.name));
+        if (first !== undefined) {
+            problems.push({ severity: "error", setting: `licenseServers[${i}].name`, message: `license server ${s.name} is listed twice (licenseServers[${first}])`, fix: "give each license server its own name" });
+        } else servers.set(key(s.name), i);
+    });
+    const names = spec.licenseServers.map((s) => s.name).join(", ");
+    spec.calPacks.forEach((p, i) => {
+        if (p.licenseServer !== undefined && !servers.has(key(p.licenseServer))) {
+            problems.push({
+                severity: "error",
+                setting: `calPacks[${i}].licenseServer`,
+                message: `pack "${p.name}" names license server ${p.licenseServer}, which is not one of licenseServers (${names})`,
+                fix: `name one of ${names}, or add ${p.licenseServer} to licenseServers`,
+            });
+        }
+    });
+    const machines = new Map<string, string>([...servers.keys()].map((k) => [k, "a license server"]));
+    if (spec.deployment) {
+        const b = key(spec.deployment.broker);
+        // The broker may be a license server too (one VM with both roles, as on the Azure target).
+        if (!machines.has(b)) machines.set(b, "the Connection Broker");
+    }
+    const hosts: { name: string; setting: string }[] = [
+        ...(spec.deployment?.sessionHosts ?? []).map((h, i) => ({ name: h.name, setting: `deployment.sessionHosts[${i}].name` })),
+        ...(spec.sessionHosts ?? []).map((h, i) => ({ name: h.name, setting: `sessionHosts[${i}].name` })),
+    ];
+    for (const h of hosts) {
+        const taken = machines.get(key(h.name));
+        if (taken) {
+            problems.push({ severity: "error", setting: h.setting, message: `session host ${h.name} has the name of ${taken}`, fix: "give each machine of the farm its own name" });
+        } else machines.set(key(h.name), `session host ${h.setting.replace(/\.name$/, "")}`);
+    }
+    if (spec.deployment && !spec.licensingMode) {
+        problems.push({ severity: "error", setting: "licensingMode", message: "the deployment needs a licensing mode", fix: "set licensingMode to PerUser or PerDevice" });
+    }
+    (spec.sessionHosts ?? []).forEach((h, i) => {
+        if (!h.mode && !spec.licensingMode) {
+            problems.push({ severity: "error", setting: `sessionHosts[${i}].mode`, message: `session host ${h.name} needs a licensing mode`, fix: `set sessionHosts[${i}].mode (or licensingMode) to PerUser or PerDevice` });
+        }
+    });
+    return problems;
+}
+
+/** Every finding of a declared farm: its name problems, else the plan's rules. */
+export function farmSpecFindings(spec: FarmSpec): PlanFinding[] {
+    const problems = farmSpecProblems(spec);
+    return problems.length > 0 ? problems : farmPlanFindings(planOfFarm(spec));
 }

@@ -4,7 +4,7 @@
  * is registered then, not even the component.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { RdsLicensing, rdsLicensingArgsProblems, type RdsCalPackArgs, type RdsLicensingArgs } from "../../components";
+import { RdsLicensing, rdsLicensingArgsProblems, type RdsCalPackArgs, type RdsLicenseServerArgs, type RdsLicensingArgs } from "../../components";
 import { CAL_KEY_PACK, installLicensingMocks, type LicensingMocks } from "./support/mocks";
 
 let mocks: LicensingMocks;
@@ -22,7 +22,7 @@ const pack = (name: string, patch: Partial<RdsCalPackArgs> = {}): RdsCalPackArgs
     count: 10,
     ...patch,
 });
-const args = (calPacks: RdsCalPackArgs[], windowsServerVersion: RdsLicensingArgs["licenseServer"]["windowsServerVersion"] = "2022"): RdsLicensingArgs => ({
+const args = (calPacks: RdsCalPackArgs[], windowsServerVersion: RdsLicenseServerArgs["windowsServerVersion"] = "2022"): RdsLicensingArgs => ({
     licenseServer: { name: "RDLS01", windowsServerVersion, contact },
     calPacks,
 });
@@ -49,7 +49,8 @@ describe("RdsLicensing refuses at construction", () => {
     ] as const)("CALs of %s on a Windows Server %s license server", (cal, server) => {
         expectRefused(
             args([pack("ok", { productVersion: server }), pack("too-new", { productVersion: cal })], server),
-            `RdsLicensing farm: calPacks "too-new" has productVersion ${cal}, newer than licenseServer.windowsServerVersion ${server}; a license server only holds CALs of its own version or older. Use CALs of ${server} or older, or raise licenseServer.windowsServerVersion`,
+            `RdsLicensing farm: calPacks[1].productVersion: pack "too-new" has ${cal} CALs, newer than its license server RDLS01 (Windows Server ${server}); ` +
+                `a license server only holds CALs of its own version or older. Fix: use CALs of ${server} or older, or put the pack on a license server of Windows Server ${cal} or newer`,
         );
     });
 
@@ -59,7 +60,7 @@ describe("RdsLicensing refuses at construction", () => {
             args([pack("a", { adoptKeyPackId: 9, productVersion: "2025" }), pack("b", { adoptKeyPackId: 9 }), pack("a")]),
         );
         expect(problems).toHaveLength(3);
-        expect(problems.join("\n")).toMatch(/"a" has productVersion 2025[\s\S]*"a" and "b" both adopt key pack 9[\s\S]*the name "a" is used twice/);
+        expect(problems.join("\n")).toMatch(/"a" and "b" both adopt key pack 9[\s\S]*the name "a" is used twice[\s\S]*pack "a" has 2025 CALs/);
     });
 
     it("accepts older CALs and distinct adopted key packs (and then registers)", async () => {

@@ -161,9 +161,36 @@ function everySetting(): any {
     raw.licenseServer.contact.email = "admin@contoso.example";
     raw.calPacks[0].adoptKeyPackId = 4;
     raw.calPacks[0].allowDeleteWithIssuedLicenses = false;
+    raw.calPacks[0].licenseServer = raw.licenseServer.name;
     raw.simulator = { home: ".rdls-sim", adoptExistingServer: false };
     return raw;
 }
+
+/**
+ * A simulator farm with every farm setting present: two license servers (so `licenseServers`, not
+ * `licenseServer`), a deployment and a standalone host, each with every optional setting.
+ */
+function everyFarmSetting(): any {
+    const raw = validConfig() as any;
+    const second = { ...structuredClone(raw.licenseServer), name: "RDLS02", deactivateOnDelete: false };
+    second.contact.email = "admin@contoso.example";
+    raw.licenseServer.contact.email = "admin@contoso.example";
+    raw.licenseServers = [{ ...raw.licenseServer, deactivateOnDelete: false }, second];
+    delete raw.licenseServer;
+    raw.calPacks[0].licenseServer = "RDLS02";
+    raw.calPacks[1].licenseServer = "RDLS02";
+    raw.deployment = {
+        broker: "RDCB01",
+        sessionHosts: [{ name: "RDSH01", windowsServerVersion: "2019" }],
+        licenseServers: ["RDLS02", raw.licenseServers[0].name],
+        resetOnDelete: false,
+        adoptExisting: false,
+    };
+    raw.sessionHosts = [{ name: "RDSH09", windowsServerVersion: "2019", mode: "PerDevice", licenseServers: ["RDLS02"], resetOnDelete: false, adoptExisting: false }];
+    return raw;
+}
+const FARM_SETTING = /^(licenseServers|deployment|sessionHosts)\b/;
+const baseFor = (path: string) => (FARM_SETTING.test(path) ? everyFarmSetting() : everySetting());
 
 /** `calPacks[].licenseCode` → `calPacks[2].licenseCode` (the pack of that program), `tags.<tag>` → `tags.env`. */
 function concrete(leaf: string): string {
@@ -211,15 +238,15 @@ const WRONG: Record<string, unknown> = { string: 1234, number: "10", boolean: "t
 
 describe("wrong-typed settings", () => {
     it("the table reaches every typed setting of the schema", () => {
-        const raw = everySetting();
         expect(TYPED.length).toBeGreaterThan(35);
-        for (const [path] of TYPED) expect(valueAt(raw, path), path).not.toBeUndefined();
-        // and the base config itself parses (cross checks aside)
-        expect(stackConfigSchema.safeParse(raw).success).toBe(true);
+        for (const [path] of TYPED) expect(valueAt(baseFor(path), path), path).not.toBeUndefined();
+        // and the base configs themselves parse, the farm one with its cross checks too
+        expect(stackConfigSchema.safeParse(everySetting()).success).toBe(true);
+        expect(validateStackConfig(everyFarmSetting(), allSecret()).licenseServers.map((s) => s.name)).toEqual(["RDLS-TEST01", "RDLS02"]);
     });
 
     it.each(TYPED)("%s (%s): says the type found and gives the fix that stores the right type", (path, kind) => {
-        const raw = everySetting();
+        const raw = baseFor(path);
         const secretSetting = SECRET_SETTINGS.includes(path);
         // A plain number where a secret string belongs (a number cannot be a secret: secrets are strings).
         const wrong = secretSetting ? Number(SECRETS.agreementNumber) : WRONG[kind];
@@ -353,7 +380,7 @@ describe("missing maps", () => {
         expect(problem).toEqual({
             key: "rds-licensing:licenseServer",
             problem: "is required",
-            fix: "set its entries one by one: pulumi config set --path 'licenseServer.<setting>' <value>",
+            fix: "set its entries one by one: pulumi config set --path 'licenseServer.<setting>' <value> (or list several servers in licenseServers)",
         });
     });
 });
