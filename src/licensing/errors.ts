@@ -102,7 +102,10 @@ export function kindFromReturnValue(context: CodeContext, returnValue: number): 
                 ? LicensingErrorKind.ClearinghouseUnreachable
                 : LicensingErrorKind.Transient;
         case WbemCode.InvalidOperation:
-            return context === "activate" ? LicensingErrorKind.ContactIncomplete : LicensingErrorKind.NotActivated;
+            if (context === "activate") return LicensingErrorKind.ContactIncomplete;
+            // A session host's setter: the setting is made by Group Policy and cannot be changed there.
+            if (context === "configure") return LicensingErrorKind.InvalidParameter;
+            return LicensingErrorKind.NotActivated;
         case WbemCode.ValueOutOfRange:
             if (context === "remove-licenses") return LicensingErrorKind.NotEnoughAvailable;
             if (context === "install") return LicensingErrorKind.VersionNotSupported;

@@ -3,6 +3,7 @@
  * back as the same kind through kindFromReturnValue (what the PowerShell driver does with real codes).
  */
 import { describe, expect, it } from "vitest";
+import { WbemCode } from "../../src/licensing/codes";
 import { kindFromReturnValue, returnValueOf, type LicensingErrorKind } from "../../src/licensing/errors";
 import type { Operation } from "../../src/licensing/operations";
 import { CONTEXT_OF } from "../../src/simulator/refusal";
@@ -69,5 +70,20 @@ describe("return values of refusals", () => {
         for (const k of ["contact-incomplete", "clearinghouse-unreachable", "not-activated", "invalid-parameter", "invalid-number", "version-not-supported", "entitlement-refused", "not-found", "not-enough-available"]) {
             expect(kinds.has(k as LicensingErrorKind)).toBe(true);
         }
+    });
+});
+
+describe("return values of the farm's setters", () => {
+    it("a setting Group Policy makes fails with WBEM_E_INVALID_OPERATION, which reads back as invalid-parameter", async () => {
+        const f = await fixture();
+        await f.sim.createHost({ name: "RDSH01", windowsServerVersion: "2022" });
+        await f.sim.lockPolicy("RDSH01", { mode: true });
+        const { executeFarm } = await import("../../src/simulator/farm-execution");
+        const [result] = await executeFarm(f.home, "RDSH01", [{ op: "set-host-licensing", mode: "PerUser", licenseServers: ["rdls01"] }]);
+        expect(result).toMatchObject({ ok: false, error: { kind: "invalid-parameter", returnValue: WbemCode.InvalidOperation } });
+        if (result?.ok !== false) return;
+        expect(kindFromReturnValue("configure", result.error.returnValue!)).toBe("invalid-parameter");
+        // The same code from a license server method still means "not activated".
+        expect(kindFromReturnValue("uninstall", WbemCode.InvalidOperation)).toBe("not-activated");
     });
 });
