@@ -15,6 +15,7 @@ import { ExecutionCounter } from "./executions";
 import { OPERATIONS, REPEATED, type BenchOptions, type OperationName, type Scenario } from "./options";
 import { BenchProject, WORK_DIR, pulumiBinDir, tail, type ProgramName } from "./project";
 import { COUNTING, evaluateTargets, type BenchResults, type ResultEntry } from "./report";
+import { measureWrapper } from "./wrapper";
 
 /** Our program with coalescing on or off, or the same graph of do-nothing dynamic resources (programs/baseline.ts). */
 type Mode = "coalesced" | "naive" | "baseline";
@@ -248,6 +249,7 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
             floor,
             floorSamplesMs: floorSamples,
             results,
+            wrapper: measureWrapper(binDir),
         };
         fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
         fs.writeFileSync(options.out, `${JSON.stringify(out, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { formatWrapper, type WrapperOverhead } from "./wrapper";
 /** The targets of issue 8 (reported, never asserted) and the table `npm run bench` prints. */
 import type { OperationName } from "./options";
 
@@ -59,6 +60,8 @@ export interface BenchResults {
     floor: Record<OperationName, number>;
     floorSamplesMs: Record<OperationName, number[]>;
     results: ResultEntry[];
+    /** The npm scripts' own cost over the CLI on an unchanged checkout (bench/wrapper.ts). */
+    wrapper?: WrapperOverhead;
 }
 
 export const COUNTING =
@@ -149,6 +152,7 @@ export function formatTable(results: BenchResults): string {
         line(widths.map((w) => "-".repeat(w))),
         ...rows.map(line),
         ...(farm.length > 0 ? ["", "executions per machine (farm scenarios, coalescing on):", ...perMachine] : []),
+        ...(results.wrapper ? ["", formatWrapper(results.wrapper)] : []),
         "",
         "execs / naive: remote executions summed over servers, coalescing on / RDS_LICENSING_COALESCE=off; max/srv: the most one server made",
         "(coalescing on). wall s / naive s: wall time of the pulumi command (median of the samples). floor s: the same command on a program",

@@ -39,8 +39,34 @@ function ensureSelfLink() {
     fs.symlinkSync("..", link, "dir");
 }
 
+/** Written after each successful build: dist/ is current while no source is newer than it. */
+const BUILD_STAMP = path.join(root, "dist", ".build-stamp");
+const BUILD_INPUTS = ["program", "src", "components", "bench", "policy", "tsconfig.json", "tsconfig.build.json", "package.json"];
+
+/** The newest modification time among the build's inputs (a few hundred stats: milliseconds). */
+function newestSource(entry = BUILD_INPUTS.map((p) => path.join(root, p))) {
+    let newest = 0;
+    for (const p of entry) {
+        let stat;
+        try {
+            stat = fs.statSync(p);
+        } catch {
+            continue; // an input that does not exist (yet) cannot be newer
+        }
+        newest = Math.max(newest, stat.mtimeMs);
+        if (stat.isDirectory()) newest = Math.max(newest, newestSource(fs.readdirSync(p).map((n) => path.join(p, n))));
+    }
+    return newest;
+}
+
+/**
+ * Compile when a source changed since the last build. An unchanged checkout skips tsc (seconds of
+ * CPU), so `npm run pulumi -- <command>` costs about what the CLI does.
+ */
 function ensureBuilt() {
+    if (fs.existsSync(BUILD_STAMP) && fs.statSync(BUILD_STAMP).mtimeMs >= newestSource()) return;
     if (sh(path.join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"]) !== 0) throw new Error("TypeScript build failed");
+    fs.writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
 }
 
 export function projectEnv(binDir) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { WbemCode } from "../../src/licensing/codes";
 import { kindFromReturnValue, returnValueOf, type LicensingErrorKind } from "../../src/licensing/errors";
 import type { Operation } from "../../src/licensing/operations";
+import { executeFarm } from "../../src/simulator/farm-execution";
 import { CONTEXT_OF } from "../../src/simulator/refusal";
 import { CONTACT, agreement, fixture, retail, type Fixture } from "./helpers/sim";
 
@@ -78,7 +79,6 @@ describe("return values of the farm's setters", () => {
         const f = await fixture();
         await f.sim.createHost({ name: "RDSH01", windowsServerVersion: "2022" });
         await f.sim.lockPolicy("RDSH01", { mode: true });
-        const { executeFarm } = await import("../../src/simulator/farm-execution");
         const [result] = await executeFarm(f.home, "RDSH01", [{ op: "set-host-licensing", mode: "PerUser", licenseServers: ["rdls01"] }]);
         expect(result).toMatchObject({ ok: false, error: { kind: "invalid-parameter", returnValue: WbemCode.InvalidOperation } });
         if (result?.ok !== false) return;

@@ -38,9 +38,25 @@ function sdkVersion(projectRoot) {
     return fs.existsSync(pkg) ? JSON.parse(fs.readFileSync(pkg, "utf8")).version : versions.minimumCli;
 }
 
+/** `pulumi version` of a binary (0.2 s), remembered next to it while the binary stays the same file. */
 function cliVersionAt(binary) {
+    let identity;
     try {
-        return execFileSync(binary, ["version"], {
+        const stat = fs.statSync(binary);
+        identity = `${stat.size}:${stat.mtimeMs}`;
+    } catch {
+        return undefined;
+    }
+    const memo = path.join(path.dirname(binary), ".rds-licensing-cli-version");
+    try {
+        const [known, version] = fs.readFileSync(memo, "utf8").trim().split(" ");
+        if (known === identity && version) return version;
+    } catch {
+        /* not remembered yet */
+    }
+    let version;
+    try {
+        version = execFileSync(binary, ["version"], {
             encoding: "utf8",
             env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
             stdio: ["ignore", "pipe", "ignore"],
@@ -48,6 +64,12 @@ function cliVersionAt(binary) {
     } catch {
         return undefined;
     }
+    try {
+        fs.writeFileSync(memo, `${identity} ${version}\n`);
+    } catch {
+        /* a read-only folder: ask again next time */
+    }
+    return version;
 }
 
 function onPath(name) {
