@@ -1,15 +1,35 @@
 /**
- * Structural validators for the pipeline files in examples/pipelines: the GitHub Actions workflow
- * and Azure Pipelines shapes those files use, plus this project's rules (actions pinned to commits,
- * OIDC instead of stored keys, secrets only where Pulumi runs, approvals on `pulumi up`).
+ * Validators for the pipeline files in examples/pipelines.
  *
- * Not the published JSON schemas (schemastore's github-workflow.json, Azure Pipelines' service
- * schema): they cannot be downloaded here. These checks cover the keys, triggers and step shapes the
- * examples use and fail on anything unknown, so a typo cannot pass silently.
+ * GitHub Actions: GitHub's own workflow parser, `@actions/workflow-parser` (the parser of the
+ * actions/languageservices repository, behind the VS Code extension): the workflow is read against
+ * its workflow schema (every key, trigger and filter, permissions scopes and levels, job and step
+ * keys, `uses` xor `run`, expression syntax and the contexts it may use), then converted, which adds
+ * the cron syntax, job ids and the `needs` graph. Its messages are reported verbatim. What it cannot
+ * check: whether an action exists or takes the `with` inputs given (it never fetches action.yml),
+ * the values of `vars`/`secrets`, reusable workflows (not fetched), runner labels, and anything only
+ * known at run time (expression results, shell scripts: those are tested separately).
+ *
+ * Azure Pipelines: no maintained validator the npm registry offers works offline. Microsoft's
+ * `azure-pipelines-language-service` / `azure-pipelines-language-server` are validation engines that
+ * need the Azure Pipelines JSON schema handed to them, and neither ships it (it lives in the VS Code
+ * extension, as `service-schema.json`, which is not on npm). So the Azure structure check below is
+ * still this project's own, of the shapes the examples use (unknown keys fail, so a typo cannot
+ * pass); it cannot check templates (`template:` files are not read, `${{ }}` template expressions
+ * are not evaluated), runtime expressions (`$[ ]`, `condition:` strings), macro values (`$(x)`),
+ * task names and their inputs beyond the few rules below, pools or service connections.
+ *
+ * On top of both, this project's rules: actions pinned to a full commit SHA, tasks to a major
+ * version, `azure/login` only with OIDC and `id-token: write`, IDs from `vars`, no stored keys or
+ * client secrets, no inline secret values or credential-looking literals, secrets never at workflow
+ * or job level, `pulumi up` only behind an environment (the approval gate).
  */
+import * as nodeModule from "module";
 import * as yaml from "js-yaml";
 
 export interface Problem {
+    /** Who found it: GitHub's parser, this project's Azure structure check, or a project rule. */
+    source: "workflow-parser" | "azure-structure" | "project-rule";
     path: string;
     message: string;
 }
@@ -27,14 +47,19 @@ function parseDocument(text: string): { doc: unknown } | { problems: Problem[] }
     try {
         return { doc: loadYaml(text) };
     } catch (err) {
-        return { problems: [{ path: "$", message: `YAML: ${(err as Error).message.split("\n")[0]}` }] };
+        return { problems: [{ source: "azure-structure", path: "$", message: `YAML: ${(err as Error).message.split("\n")[0]}` }] };
     }
 }
 
 class Checker {
     readonly problems: Problem[] = [];
+    constructor(private readonly source: Problem["source"]) {}
     add(path: string, message: string): void {
-        this.problems.push({ path, message });
+        this.problems.push({ source: this.source, path, message });
+    }
+    /** A project rule, whatever the checker's source. */
+    rule(path: string, message: string): void {
+        this.problems.push({ source: "project-rule", path, message });
     }
     keys(value: unknown, allowed: readonly string[], path: string, required: readonly string[] = []): value is Obj {
         if (!isObj(value)) {
@@ -72,19 +97,19 @@ function checkSecrets(c: Checker, doc: unknown, reference: RegExp, where: string
     for (const [path, value] of strings(doc, where)) {
         const stripped = value.replace(/\$\{\{[^}]*\}\}/g, "").replace(/\$\([^)]*\)/g, "");
         // Action pins are 40-hex commit SHAs, not credentials.
-        if (CREDENTIAL_LITERAL.test(stripped.replace(/@[0-9a-f]{40}\b/g, ""))) c.add(path, "looks like an inline credential");
+        if (CREDENTIAL_LITERAL.test(stripped.replace(/@[0-9a-f]{40}\b/g, ""))) c.rule(path, "looks like an inline credential");
     }
     // Environment variables, action inputs and task inputs: the places a value reaches a process.
     const visit = (value: unknown, path: string, parent: string) => {
         if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`, parent));
         if (!isObj(value)) return;
         if (parent === "variables" && typeof value.name === "string" && SECRET_NAME.test(value.name.replace(/[-.]/g, "_"))) {
-            if (typeof value.value === "string" && value.value.trim() && !reference.test(value.value.trim())) c.add(`${path}.value`, "secret given inline: use a variable group linked to Key Vault");
+            if (typeof value.value === "string" && value.value.trim() && !reference.test(value.value.trim())) c.rule(`${path}.value`, "secret given inline: use a variable group linked to Key Vault");
         }
         for (const [k, v] of Object.entries(value)) {
-            if (FORBIDDEN_ENV.test(k)) c.add(`${path}.${k}`, "long-lived credential: use workload identity federation (OIDC) instead");
+            if (FORBIDDEN_ENV.test(k)) c.rule(`${path}.${k}`, "long-lived credential: use workload identity federation (OIDC) instead");
             else if (["env", "with", "inputs"].includes(parent) && SECRET_NAME.test(k) && typeof v === "string" && v.trim() !== "" && !reference.test(v.trim())) {
-                c.add(`${path}.${k}`, "secret given inline: reference a secret store instead");
+                c.rule(`${path}.${k}`, "secret given inline: reference a secret store instead");
             }
             visit(v, `${path}.${k}`, k);
         }
@@ -97,117 +122,78 @@ const runsPulumiUp = (script: unknown) => typeof script === "string" && /(^|[\s;
 // ------------------------------------------------------------------------------------------------
 // GitHub Actions
 
-const GH_TOP = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"];
-const GH_EVENTS = ["pull_request", "pull_request_target", "push", "schedule", "workflow_dispatch", "workflow_call", "release", "merge_group"];
-const GH_FILTERS = ["branches", "branches-ignore", "paths", "paths-ignore", "tags", "tags-ignore", "types"];
-const GH_SCOPES = [
-    "actions",
-    "attestations",
-    "checks",
-    "contents",
-    "deployments",
-    "discussions",
-    "id-token",
-    "issues",
-    "packages",
-    "pages",
-    "pull-requests",
-    "repository-projects",
-    "security-events",
-    "statuses",
-];
-const GH_JOB = ["name", "runs-on", "needs", "if", "permissions", "environment", "concurrency", "outputs", "env", "defaults", "timeout-minutes", "strategy", "continue-on-error", "steps", "services", "container"];
-const GH_STEP = ["id", "name", "if", "uses", "run", "with", "env", "shell", "working-directory", "continue-on-error", "timeout-minutes"];
-const SECRET_REF = /^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
-const VAR_REF = /^\$\{\{\s*(vars|secrets)\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+const importWorkflowParser = () => import("@actions/workflow-parser");
+let workflowParser: ReturnType<typeof importWorkflowParser> | undefined;
 
-function checkPermissions(c: Checker, value: unknown, path: string): void {
-    if (value === "read-all" || value === "{}") return;
-    if (value === "write-all") {
-        c.add(path, "write-all grants every scope: list the scopes the job needs");
-        return;
+/**
+ * `@actions/workflow-parser` 0.3.61 imports its schema JSON without `with { type: "json" }`, which
+ * Node's ESM loader rejects (actions/languageservices#387); vitest leaves node_modules to Node. A
+ * module hook adds the attribute, for that package's JSON files only, before the first import.
+ */
+function loadWorkflowParser(): ReturnType<typeof importWorkflowParser> {
+    if (!workflowParser) {
+        const own = (url: string) => url.startsWith("file:") && url.endsWith(".json") && url.includes("/@actions/workflow-parser/");
+        const m = nodeModule as typeof nodeModule & { registerHooks?: (hooks: object) => unknown };
+        if (typeof m.registerHooks === "function") {
+            m.registerHooks({
+                load(url: string, context: { importAttributes?: Record<string, string> }, next: (url: string, context?: object) => unknown) {
+                    return own(url) && !context.importAttributes?.type ? next(url, { ...context, importAttributes: { ...context.importAttributes, type: "json" } }) : next(url, context);
+                },
+            });
+        } else {
+            const hook = `export async function load(url, context, next) {
+                const own = ${own.toString()};
+                return own(url) && !context.importAttributes?.type ? next(url, { ...context, importAttributes: { ...context.importAttributes, type: "json" } }) : next(url, context);
+            }`;
+            nodeModule.register(`data:text/javascript,${encodeURIComponent(hook)}`);
+        }
+        workflowParser = importWorkflowParser();
     }
-    if (!c.keys(value, GH_SCOPES, path)) return;
-    for (const [scope, level] of Object.entries(value)) {
-        if (!["read", "write", "none"].includes(String(level))) c.add(`${path}.${scope}`, "must be read, write or none");
-    }
+    return workflowParser;
 }
 
-export function validateGithubWorkflow(text: string): Problem[] {
-    const parsed = parseDocument(text);
-    if ("problems" in parsed) return parsed.problems;
-    const { doc } = parsed;
-    const c = new Checker();
-    if (!c.keys(doc, GH_TOP, "$", ["on", "jobs"])) return c.problems;
-    // Expressions must be closed.
-    for (const [path, s] of strings(doc, "$")) {
-        if ((s.match(/\$\{\{/g) ?? []).length !== (s.match(/\}\}/g) ?? []).length) c.add(path, "unbalanced ${{ }} expression");
+/** GitHub's parser on a workflow: schema errors, then conversion errors (cron, ids, `needs`), verbatim. */
+async function parseWithGithub(text: string, name: string): Promise<Problem[]> {
+    const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await loadWorkflowParser();
+    const result = parseWorkflow({ name, content: text }, new NoOperationTraceWriter());
+    const messages = result.context.errors.getErrors().map((e) => e.message);
+    // Conversion stops at the first parse errors and repeats them; otherwise it adds its own.
+    if (result.value && messages.length === 0) {
+        const template = await convertWorkflowTemplate(result.context, result.value);
+        for (const e of template.errors ?? []) messages.push(e.Message);
     }
-    const on = doc.on;
-    if (c.keys(on, GH_EVENTS, "$.on")) {
-        for (const [event, config] of Object.entries(on)) {
-            const path = `$.on.${event}`;
-            if (event === "schedule") {
-                if (!Array.isArray(config) || config.length === 0) c.add(path, "must be a list of { cron }");
-                list(config).forEach((s, i) => {
-                    if (c.keys(s, ["cron"], `${path}[${i}]`, ["cron"]) && !isCron(s.cron)) c.add(`${path}[${i}].cron`, "not a five-field cron expression");
-                });
-            } else if (event === "workflow_dispatch") {
-                if (config !== null && !(isObj(config) && c.keys(config, ["inputs"], path))) c.add(path, "must be empty or { inputs }");
-            } else if (config !== null) {
-                if (c.keys(config, GH_FILTERS, path)) {
-                    for (const [k, v] of Object.entries(config)) {
-                        if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) c.add(`${path}.${k}`, "must be a list of strings");
-                    }
-                }
-            }
-        }
-    }
-    if (doc.permissions !== undefined) checkPermissions(c, doc.permissions, "$.permissions");
-    else c.add("$.permissions", "set permissions explicitly (least privilege)");
-    const workflowEnv = isObj(doc.env) ? doc.env : {};
-    for (const [k, v] of Object.entries(workflowEnv)) {
+    return [...new Set(messages)].map((message) => ({ source: "workflow-parser", path: name, message }));
+}
+
+const SECRET_REF = /^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+const VAR_REF = /^\$\{\{\s*(vars|secrets)\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+const PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/;
+
+/** This project's rules for a workflow (its schema is the parser's business). */
+function githubRules(doc: unknown): Problem[] {
+    const c = new Checker("project-rule");
+    if (!isObj(doc)) return c.problems;
+    if (doc.permissions === undefined) c.add("$.permissions", "set permissions explicitly (least privilege)");
+    else if (doc.permissions === "write-all") c.add("$.permissions", "write-all grants every scope: list the scopes the job needs");
+    for (const [k, v] of Object.entries(isObj(doc.env) ? doc.env : {})) {
         if (typeof v === "string" && /secrets\./.test(v)) c.add(`$.env.${k}`, "secrets at workflow level reach every step: give them to the steps that need them");
     }
-    const jobs = doc.jobs;
-    if (!isObj(jobs) || Object.keys(jobs).length === 0) {
-        c.add("$.jobs", "must map job ids to jobs");
-        return c.problems;
-    }
-    for (const [id, job] of Object.entries(jobs)) {
+    for (const [id, job] of Object.entries(isObj(doc.jobs) ? doc.jobs : {})) {
         const path = `$.jobs.${id}`;
-        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) c.add(path, "invalid job id");
-        if (!c.keys(job, GH_JOB, path, ["runs-on", "steps"])) continue;
-        for (const need of list(job.needs)) if (typeof need !== "string" || !(need in jobs)) c.add(`${path}.needs`, `unknown job ${String(need)}`);
-        if (job.permissions !== undefined) checkPermissions(c, job.permissions, `${path}.permissions`);
-        if (isObj(job.env)) {
-            for (const [k, v] of Object.entries(job.env)) {
-                if (typeof v === "string" && /secrets\./.test(v)) c.add(`${path}.env.${k}`, "secrets at job level reach every step (npm install scripts too): give them to the steps that need them");
-            }
+        if (!isObj(job)) continue;
+        if (job.permissions === "write-all") c.add(`${path}.permissions`, "write-all grants every scope: list the scopes the job needs");
+        for (const [k, v] of Object.entries(isObj(job.env) ? job.env : {})) {
+            if (typeof v === "string" && /secrets\./.test(v)) c.add(`${path}.env.${k}`, "secrets at job level reach every step (npm install scripts too): give them to the steps that need them");
         }
-        const environment = job.environment;
-        if (environment !== undefined && typeof environment !== "string") c.keys(environment, ["name", "url"], `${path}.environment`, ["name"]);
-        const permissions = (job.permissions ?? doc.permissions) as unknown;
+        const permissions = job.permissions ?? doc.permissions;
         const idTokenWrite = isObj(permissions) && permissions["id-token"] === "write";
-        if (!Array.isArray(job.steps) || job.steps.length === 0) {
-            c.add(`${path}.steps`, "must be a non-empty list");
-            continue;
-        }
-        job.steps.forEach((step, i) => {
+        list(job.steps).forEach((step, i) => {
             const sp = `${path}.steps[${i}]`;
-            if (!c.keys(step, GH_STEP, sp)) return;
-            const hasUses = "uses" in step;
-            const hasRun = "run" in step;
-            if (hasUses === hasRun) c.add(sp, "needs exactly one of uses or run");
-            if (hasUses) {
+            if (!isObj(step)) return;
+            if (step.uses !== undefined) {
                 const uses = String(step.uses);
-                if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/.test(uses) && !uses.startsWith("./") && !/^docker:\/\/.+@sha256:[0-9a-f]{64}$/.test(uses)) {
+                if (!PINNED.test(uses) && !uses.startsWith("./") && !/^docker:\/\/.+@sha256:[0-9a-f]{64}$/.test(uses)) {
                     c.add(`${sp}.uses`, "pin the action to a full commit SHA (tags can move)");
-                }
-                if (step.with !== undefined && isObj(step.with)) {
-                    for (const [k, v] of Object.entries(step.with)) {
-                        if (v !== null && typeof v === "object") c.add(`${sp}.with.${k}`, "inputs are scalars");
-                    }
                 }
                 if (uses.startsWith("azure/login@")) {
                     if (!idTokenWrite) c.add(`${path}.permissions`, "azure/login with OIDC needs `permissions: id-token: write`");
@@ -218,16 +204,27 @@ export function validateGithubWorkflow(text: string): Problem[] {
                     for (const k of ["creds", "client-secret"]) if (k in w) c.add(`${sp}.with.${k}`, "a stored credential: use OIDC (client-id, tenant-id, subscription-id)");
                 }
             }
-            if (hasRun && (typeof step.run !== "string" || !step.run.trim())) c.add(`${sp}.run`, "must be a script");
-            if (runsPulumiUp(step.run) && environment === undefined) c.add(`${path}.environment`, "a job that runs `pulumi up` needs an environment (approval gate)");
+            if (runsPulumiUp(step.run) && job.environment === undefined) c.add(`${path}.environment`, "a job that runs `pulumi up` needs an environment (approval gate)");
         });
     }
     checkSecrets(c, doc, SECRET_REF, "$");
     return c.problems;
 }
 
+/** GitHub's parser, then this project's rules. `name` only labels the parser's messages. */
+export async function validateGithubWorkflow(text: string, name = "workflow.yml"): Promise<Problem[]> {
+    const problems = await parseWithGithub(text, name);
+    let doc: unknown;
+    try {
+        doc = loadYaml(text);
+    } catch {
+        return problems; // the parser has reported the YAML error
+    }
+    return [...problems, ...githubRules(doc)];
+}
+
 // ------------------------------------------------------------------------------------------------
-// Azure Pipelines
+// Azure Pipelines: this project's structure check (see the top of the file for why), with its rules.
 
 const AZ_TOP = ["name", "trigger", "pr", "schedules", "resources", "variables", "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "appendCommitMessageToRunName"];
 const AZ_TRIGGER = ["batch", "branches", "paths", "tags"];
@@ -263,18 +260,18 @@ function checkAzSteps(c: Checker, steps: unknown, path: string, gated: boolean):
         const kinds = AZ_STEP_KINDS.filter((k) => k in step);
         if (kinds.length !== 1) c.add(sp, `needs exactly one of ${AZ_STEP_KINDS.join(", ")}`);
         if ("task" in step) {
-            if (!/^[A-Za-z][A-Za-z0-9.-]*@\d+$/.test(String(step.task))) c.add(`${sp}.task`, "pin the task's major version (Name@N)");
+            if (!/^[A-Za-z][A-Za-z0-9.-]*@\d+$/.test(String(step.task))) c.rule(`${sp}.task`, "pin the task's major version (Name@N)");
             if (String(step.task).startsWith("AzureCLI@")) {
                 const inputs = isObj(step.inputs) ? step.inputs : {};
                 if (typeof inputs.azureSubscription !== "string" || !AZ_REF.test(inputs.azureSubscription)) {
-                    c.add(`${sp}.inputs.azureSubscription`, "name the service connection through a variable or parameter");
+                    c.rule(`${sp}.inputs.azureSubscription`, "name the service connection through a variable or parameter");
                 }
                 if (!("inlineScript" in inputs) && !("scriptPath" in inputs)) c.add(`${sp}.inputs`, "needs inlineScript or scriptPath");
-                if (runsPulumiUp(inputs.inlineScript) && !gated) c.add(sp, "`pulumi up` must run in a deployment job with an environment (approval gate)");
+                if (runsPulumiUp(inputs.inlineScript) && !gated) c.rule(sp, "`pulumi up` must run in a deployment job with an environment (approval gate)");
             }
         }
         for (const k of ["script", "bash", "pwsh", "powershell"]) {
-            if (k in step && runsPulumiUp(step[k]) && !gated) c.add(sp, "`pulumi up` must run in a deployment job with an environment (approval gate)");
+            if (k in step && runsPulumiUp(step[k]) && !gated) c.rule(sp, "`pulumi up` must run in a deployment job with an environment (approval gate)");
         }
         if (step.env !== undefined && isObj(step.env)) {
             for (const [k, v] of Object.entries(step.env)) if (v !== null && typeof v === "object") c.add(`${sp}.env.${k}`, "must be a scalar");
@@ -309,7 +306,7 @@ export function validateAzurePipeline(text: string): Problem[] {
     const parsed = parseDocument(text);
     if ("problems" in parsed) return parsed.problems;
     const { doc } = parsed;
-    const c = new Checker();
+    const c = new Checker("azure-structure");
     if (!c.keys(doc, AZ_TOP, "$")) return c.problems;
     const bodies = ["stages", "jobs", "steps"].filter((k) => k in doc);
     if (bodies.length !== 1) c.add("$", "needs exactly one of stages, jobs or steps");
