@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductVersion } from "../src/licensing/codes";
 import { DynamicResource } from "./dynamic-resource";
-import { simulatedMachineOptions, simulatedMachineProps } from "./simulated-session-host";
+import { simulatedMachineOptions, simulatedMachineProps } from "./simulated-machine";
 
 /**
  * A session host of a {@link SimulatedDeployment}, as declared in its `sessionHosts` (a standalone
@@ -67,9 +67,14 @@ export interface SimulatedDeploymentArgs {
  * The deployment and its hosts keep this resource's owner marker (`<project>/<stack>/<resource
  * name>`, not a secret) and the deployment an instance id, as {@link SimulatedLicenseServer} does.
  *
- * @example A deployment licensed by a simulated server
+ * @example A deployment licensed by a simulated server, once the server is activated
  * ```ts
  * const server = new SimulatedLicenseServer("server", { serverName: "RDLS01", windowsServerVersion: "2022" });
+ * const activation = new LicenseServerActivation("activation", {
+ *     connection: server.home.apply((home) => ({ kind: "simulator" as const, home })),
+ *     server: server.serverName, serverInstance: server.instanceId, contact,
+ * });
+ * // ... and the server's per-user CalKeyPacks, each with { dependsOn: [activation] }
  * const deployment = new SimulatedDeployment("farm", {
  *     broker: "RDCB01",
  *     sessionHosts: [{ name: "RDSH01", windowsServerVersion: "2019" }, { name: "RDSH02", windowsServerVersion: "2022" }],
@@ -78,7 +83,7 @@ export interface SimulatedDeploymentArgs {
  *     connection: deployment.home.apply((home) => ({ kind: "simulator" as const, home })),
  *     broker: deployment.broker, deploymentInstance: deployment.instanceId,
  *     mode: DeploymentLicensingMode.PerUser, licenseServers: [server.serverName],
- * });
+ * }, { dependsOn: [activation] });
  * ```
  */
 export class SimulatedDeployment extends DynamicResource {
@@ -92,7 +97,6 @@ export class SimulatedDeployment extends DynamicResource {
 
     constructor(name: string, args: SimulatedDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
         const props = simulatedMachineProps(name, { ...args, sessionHosts: args.sessionHosts ?? [] });
-        // A replacement is the same broker name in the same store: the old one must go first.
         super("simulatedDeployment", { module: "simulator", name: "SimulatedDeployment" }, name, props, simulatedMachineOptions(opts));
     }
 }

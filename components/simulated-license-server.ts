@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductVersion } from "../src/licensing/codes";
-import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
+import { DynamicResource } from "./dynamic-resource";
+import { simulatedMachineOptions, simulatedMachineProps } from "./simulated-machine";
 
 export interface SimulatedLicenseServerArgs {
     /**
@@ -37,11 +38,19 @@ export interface SimulatedLicenseServerArgs {
  * secret): a `create` retried after an interruption finds its own server and takes it over as created
  * by itself. Two stacks in different backends with the same project and stack names look alike to it.
  *
- * @example A server per stack
+ * @example A server per stack: the server, its activation, then its packs
  * ```ts
+ * const config = new pulumi.Config();
  * const server = new SimulatedLicenseServer("server", { serverName: "RDLS01", windowsServerVersion: "2022" });
  * const connection = server.home.apply((home) => ({ kind: "simulator" as const, home }));
- * new CalKeyPack("ea-users", { connection, server: server.serverName, ... });
+ * const activation = new LicenseServerActivation("activation", {
+ *     connection, server: server.serverName, serverInstance: server.instanceId, contact,
+ * });
+ * new CalKeyPack("ea-users", {
+ *     connection, server: server.serverName, serverInstance: server.instanceId,
+ *     program: "enterprise-agreement", agreementNumber: config.requireSecret("eaNumber"),
+ *     productVersion: "2022", licenseType: "per-user", count: 50,
+ * }, { dependsOn: [activation] });   // a pack installs only on an activated server
  * ```
  */
 export class SimulatedLicenseServer extends DynamicResource {
@@ -58,23 +67,7 @@ export class SimulatedLicenseServer extends DynamicResource {
     declare readonly instanceId: pulumi.Output<string>;
 
     constructor(name: string, args: SimulatedLicenseServerArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            "simulatedServer",
-            { module: "simulator", name: "SimulatedLicenseServer" },
-            name,
-            {
-                home: ".rdls-sim",
-                ...args,
-                adoptExisting: args.adoptExisting ?? false,
-                owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-                created: undefined,
-                instanceId: undefined,
-                providerVersion: PROVIDER_VERSION,
-            },
-            // A replacement is the same server name in the same store: the old one must go first
-            // (`--replace` does not ask diff, so the resource option says it).
-            { deleteBeforeReplace: true, ...opts },
-        );
+        super("simulatedServer", { module: "simulator", name: "SimulatedLicenseServer" }, name, simulatedMachineProps(name, args), simulatedMachineOptions(opts));
     }
 }
 

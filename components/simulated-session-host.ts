@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProductVersion } from "../src/licensing/codes";
-import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
+import { DynamicResource } from "./dynamic-resource";
+import { simulatedMachineOptions, simulatedMachineProps } from "./simulated-machine";
 
 export interface SimulatedSessionHostArgs {
     /**
@@ -64,6 +65,11 @@ export interface SimulatedSessionHostArgs {
  * @example A standalone host licensed per device by a simulated server
  * ```ts
  * const server = new SimulatedLicenseServer("server", { serverName: "RDLS01", windowsServerVersion: "2022" });
+ * const activation = new LicenseServerActivation("activation", {
+ *     connection: server.home.apply((home) => ({ kind: "simulator" as const, home })),
+ *     server: server.serverName, serverInstance: server.instanceId, contact,
+ * });
+ * // ... and the server's per-device CalKeyPacks, each with { dependsOn: [activation] }
  * const host = new SimulatedSessionHost("rdsh01", { name: "RDSH01", windowsServerVersion: "2019" });
  * new HostLicensing("rdsh01-licensing", {
  *     connection: host.home.apply((home) => ({ kind: "simulator" as const, home })),
@@ -85,23 +91,3 @@ export class SimulatedSessionHost extends DynamicResource {
         super("simulatedSessionHost", { module: "simulator", name: "SimulatedSessionHost" }, name, simulatedMachineProps(name, args), simulatedMachineOptions(opts));
     }
 }
-
-/**
- * The inputs of a resource that creates machines in the simulator store (a session host, a
- * deployment): the default store, `adoptExisting`, its owner marker (`<project>/<stack>/<resource
- * name>`) and its ownership outputs.
- */
-export function simulatedMachineProps<A extends { home?: pulumi.Input<string>; adoptExisting?: pulumi.Input<boolean> }>(name: string, args: A): pulumi.Inputs {
-    return {
-        home: ".rdls-sim",
-        ...args,
-        adoptExisting: args.adoptExisting ?? false,
-        owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-        created: undefined,
-        instanceId: undefined,
-        providerVersion: PROVIDER_VERSION,
-    };
-}
-
-/** A replacement is the same name in the same store: the old one must go first. */
-export const simulatedMachineOptions = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ deleteBeforeReplace: true, ...opts });

@@ -35,3 +35,17 @@ export function diffKnown<D extends { changes?: boolean }>(olds: Record<string, 
     if (!containsUnknown(news)) return diff(news);
     return { ...diff(knownOrOld(olds, news)), changes: true };
 }
+
+/**
+ * A provider's `diff`: `compare` sees the inputs parsed from `olds` and from what is known of `news`
+ * (see {@link diffKnown}); `news` may also be inputs `read` returned, when refresh diffs them.
+ */
+export function diffParsed<T, D extends { changes?: boolean }>(
+    parse: (raw: Record<string, unknown>) => T,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    compare: (before: T, after: T) => D,
+): D {
+    const before = parse(olds);
+    return diffKnown(olds, news, (known) => compare(before, parse(known)));
+}

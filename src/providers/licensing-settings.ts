@@ -13,7 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LicensingError, LicensingErrorKind } from "../licensing";
 import { HostLicensingMode, type FarmOperation, type LicensingSettings } from "../licensing/farm";
-import { diffKnown } from "./check";
+import { diffParsed } from "./check";
 import { connectionKey, connectionSchema, executorKey, type Connection } from "./connection";
 import { runFarmOperations } from "./farm-registry";
 import { progress } from "./progress";
@@ -134,9 +134,7 @@ export function licensingSettingsProvider<T extends string, I extends string, Op
 
         async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
             // `news` may be what `read` returned (refresh): the live settings, NotConfigured included.
-            const before = parse(olds);
-            return diffKnown(olds, news, (known) => {
-                const after = parse(known);
+            return diffParsed(parse, olds, news, (before, after) => {
                 const replaces: string[] = [];
                 if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
                 if (before.target.toLowerCase() !== after.target.toLowerCase()) replaces.push(spec.target);

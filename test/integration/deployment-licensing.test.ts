@@ -9,17 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, TestProject } from "../support/engine";
-
-interface SimHost {
-    name: string;
-    windowsServerVersion: string;
-    deployment?: string;
-    mode: string;
-    licenseServers: string[];
-    graceDaysLeft: number;
-    connectivity: { licenseServer: string; status: number }[];
-    policy: { modeByGroupPolicy: boolean; licenseServersByGroupPolicy: boolean };
-}
+import { farmExecutions, storeFiles, type SimHost } from "../support/farm";
 
 /** A host of the deployment as `sim hosts --json` and the `hosts` output show it. */
 const hostRow = (name: string, windowsServerVersion: string, mode = "PerUser"): SimHost => ({
@@ -62,21 +52,9 @@ exports.hosts = licensing.hosts;
 
 let project: TestProject;
 const hosts = () => project.simJson<SimHost[]>(["hosts"]);
-const farmFiles = (dir: string) => {
-    const full = path.join(project.simHome, dir);
-    return fs.existsSync(full) ? fs.readdirSync(full) : [];
-};
-
-/** Remote executions on a broker or host so far (its farm execution log), with their operations. */
-const farmLog = (name: string): string[][] => {
-    const log = path.join(project.simHome, "executions", "farm", `${name}.jsonl`);
-    if (!fs.existsSync(log)) return [];
-    return fs
-        .readFileSync(log, "utf8")
-        .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => (JSON.parse(l) as { operations: string[] }).operations);
-};
+const farmFiles = (dir: string) => storeFiles(project.simHome, dir);
+/** Remote executions on a broker or host so far, with their operations. */
+const farmLog = (name: string) => farmExecutions(project.simHome, name);
 const brokerExecutions = () => farmLog("rdcb-farm01").length;
 
 beforeAll(async () => {
@@ -116,10 +94,7 @@ describe("a simulated deployment's licensing on the real engine", () => {
 
         const drift = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
         expect(drift.code).not.toBe(0);
-        const plan = JSON.parse((await project.pulumiOk(["preview", "--refresh", "--json"])).stdout) as {
-            steps?: { op: string; urn: string; oldState?: { inputs: Record<string, unknown> }; newState?: { inputs: Record<string, unknown> } }[];
-        };
-        const changes = (plan.steps ?? []).filter((s) => s.op !== "same" && s.op !== "refresh");
+        const changes = await project.plannedChanges(["--refresh"]);
         expect(changes.map((s) => [s.op, s.urn.split("::").pop()])).toEqual([["update", "farm-licensing"]]);
         expect([changes[0]?.oldState?.inputs.mode, changes[0]?.newState?.inputs.mode]).toEqual(["PerDevice", "PerUser"]);
 

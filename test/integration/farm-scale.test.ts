@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, TestProject } from "../support/engine";
+import { farmExecutions, serverExecutionCount, storeFiles, type SimHost } from "../support/farm";
 
 const HOSTS = 50;
 const SERVER = "RDLS-SCALE01";
@@ -19,14 +20,6 @@ const sessionHosts = Array.from({ length: HOSTS }, (_, i) => ({
     name: `RDSH-SCALE${String(i + 1).padStart(2, "0")}`,
     windowsServerVersion: i % 2 === 0 ? "2019" : "2022",
 }));
-
-interface SimHost {
-    name: string;
-    windowsServerVersion: string;
-    deployment?: string;
-    mode: string;
-    licenseServers: string[];
-}
 
 function programSource(): string {
     const components = path.join(REPO_ROOT, "dist", "components");
@@ -59,15 +52,11 @@ exports.hosts = licensing.hosts;
 let project: TestProject;
 const hosts = () => project.simJson<SimHost[]>(["hosts"]);
 
-/** Remote executions so far in one log of the store (a line each). */
-const logLines = (...parts: string[]) => {
-    const log = path.join(project.simHome, "executions", ...parts);
-    return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => l.trim()).length : 0;
-};
-const brokerExecutions = () => logLines("farm", `${BROKER.toLowerCase()}.jsonl`);
-const serverExecutions = () => logLines(`${SERVER.toLowerCase()}.jsonl`);
+/** Remote executions so far (their logs' lines). */
+const brokerExecutions = () => farmExecutions(project.simHome, BROKER).length;
+const serverExecutions = () => serverExecutionCount(project.simHome, SERVER);
 /** The machines farm executions ran on: the broker only, never a session host of it. */
-const farmTargets = () => fs.readdirSync(path.join(project.simHome, "executions", "farm")).sort();
+const farmTargets = () => storeFiles(project.simHome, path.join("executions", "farm")).sort();
 
 /** The stack's outputs: the deployment's 50 hosts, and each one's licensing (`hosts`, read with the deployment's). */
 async function expectOutputs(): Promise<void> {

@@ -13,16 +13,8 @@ import type { DriftReport } from "../../src/cli/drift/report";
 import { ExitCode } from "../../src/cli/drift/report";
 import { NUMBER_PATHS, SECRETS, validConfig } from "../support/config-fixtures";
 import { REPO_ROOT, TestProject, readTree, run } from "../support/engine";
+import { farmExecutions, type SimHost } from "../support/farm";
 import { expectNoSecrets } from "../support/secrets";
-
-interface SimHost {
-    name: string;
-    windowsServerVersion: string;
-    deployment?: string;
-    mode: string;
-    licenseServers: string[];
-    graceDaysLeft: number;
-}
 
 const EA2 = "calPacks[3].agreementNumber";
 
@@ -51,10 +43,7 @@ const apply = async (next: any, secrets = NUMBER_PATHS) => {
     config = next;
     await project.setConfig(config, secrets);
 };
-const farmExecutions = (machine: string) => {
-    const log = path.join(project.simHome, "executions", "farm", `${machine.toLowerCase()}.jsonl`);
-    return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => l.trim()).length : 0;
-};
+const executionCount = (machine: string) => farmExecutions(project.simHome, machine).length;
 
 /** `rds-licensing drift --json`; the backend untouched, nothing secret printed. */
 async function drift(args: string[] = []): Promise<{ code: number; report: DriftReport; stderr: string }> {
@@ -94,11 +83,11 @@ describe("the licensed farm of the stack config", { timeout: 600_000 }, () => {
     });
 
     it("previews empty without an execution; refresh is one execution per deployment and per host, and changes nothing", async () => {
-        const before = [farmExecutions("RDCB-TEST01"), farmExecutions("RDSH-TEST09")];
+        const before = [executionCount("RDCB-TEST01"), executionCount("RDSH-TEST09")];
         await project.pulumiOk(["preview", "--expect-no-changes"]);
-        expect([farmExecutions("RDCB-TEST01"), farmExecutions("RDSH-TEST09")]).toEqual(before);
+        expect([executionCount("RDCB-TEST01"), executionCount("RDSH-TEST09")]).toEqual(before);
         await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
-        expect([farmExecutions("RDCB-TEST01"), farmExecutions("RDSH-TEST09")]).toEqual([before[0]! + 1, before[1]! + 1]);
+        expect([executionCount("RDCB-TEST01"), executionCount("RDSH-TEST09")]).toEqual([before[0]! + 1, before[1]! + 1]);
         const report = await drift();
         expect([report.code, report.report.drift, report.report.health.findings]).toEqual([ExitCode.InSync, [], []]);
     });

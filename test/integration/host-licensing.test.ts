@@ -12,21 +12,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, TestProject } from "../support/engine";
+import { farmExecutions, storeFiles, type SimHost } from "../support/farm";
 
 const HOST = "RDSH-SOLO01";
 const SERVER = "RDLS-SOLO01";
 const BACKUP = "rdls-backup.contoso.com";
-
-interface SimHost {
-    name: string;
-    windowsServerVersion: string;
-    deployment?: string;
-    mode: string;
-    licenseServers: string[];
-    graceDaysLeft: number;
-    connectivity: { licenseServer: string; status: number }[];
-    policy: { modeByGroupPolicy: boolean; licenseServersByGroupPolicy: boolean };
-}
 
 function programSource(hostVersion = "2019"): string {
     const components = path.join(REPO_ROOT, "dist", "components");
@@ -68,21 +58,9 @@ const hostRow = (over: Partial<SimHost> = {}): SimHost => ({
 
 let project: TestProject;
 const hosts = () => project.simJson<SimHost[]>(["hosts"]);
-const farmFiles = (dir: string) => {
-    const full = path.join(project.simHome, dir);
-    return fs.existsSync(full) ? fs.readdirSync(full) : [];
-};
-
-/** Remote executions on the host so far (its farm execution log), with their operations. */
-const hostLog = (): string[][] => {
-    const log = path.join(project.simHome, "executions", "farm", `${HOST.toLowerCase()}.jsonl`);
-    if (!fs.existsSync(log)) return [];
-    return fs
-        .readFileSync(log, "utf8")
-        .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => (JSON.parse(l) as { operations: string[] }).operations);
-};
+const farmFiles = (dir: string) => storeFiles(project.simHome, dir);
+/** Remote executions on the host so far, with their operations. */
+const hostLog = () => farmExecutions(project.simHome, HOST);
 
 /** A resource's outputs as the stack's state holds them (refresh writes them; stack outputs wait for the next up). */
 async function stateOutputs(name: string): Promise<Record<string, unknown>> {
@@ -136,10 +114,7 @@ describe("a standalone simulated session host's licensing on the real engine", (
 
         const drift = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
         expect(drift.code).not.toBe(0);
-        const plan = JSON.parse((await project.pulumiOk(["preview", "--refresh", "--json"])).stdout) as {
-            steps?: { op: string; urn: string; oldState?: { inputs: Record<string, unknown> }; newState?: { inputs: Record<string, unknown> } }[];
-        };
-        const changes = (plan.steps ?? []).filter((s) => s.op !== "same" && s.op !== "refresh");
+        const changes = await project.plannedChanges(["--refresh"]);
         expect(changes.map((s) => [s.op, s.urn.split("::").pop()])).toEqual([["update", "host-licensing"]]);
         expect([changes[0]?.oldState?.inputs.mode, changes[0]?.newState?.inputs.mode]).toEqual(["PerUser", "PerDevice"]);
         expect([changes[0]?.oldState?.inputs.licenseServers, changes[0]?.newState?.inputs.licenseServers]).toEqual([[SERVER], [SERVER, BACKUP]]);

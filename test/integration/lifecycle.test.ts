@@ -17,20 +17,6 @@ const executions = async () => (await project.simJson<{ count: number }>(["execu
 const totalOf = async (program: string) => (await project.totals())[program] ?? 0;
 const byProgram = async () => Object.fromEntries((await packs()).map((p) => [p.program, p]));
 
-interface Step {
-    op: string;
-    urn: string;
-    oldState?: { inputs: Record<string, any> };
-    newState?: { inputs: Record<string, any> };
-}
-
-/** `pulumi preview --json` steps that change something. */
-async function plannedChanges(args: string[] = []): Promise<Step[]> {
-    const result = await project.pulumiOk(["preview", "--json", ...args]);
-    const steps = (JSON.parse(result.stdout).steps ?? []) as Step[];
-    return steps.filter((s) => s.op !== "same" && s.op !== "refresh");
-}
-
 beforeAll(async () => {
     project = await TestProject.create("lifecycle");
     config = validConfig() as any;
@@ -41,7 +27,7 @@ afterAll(() => project?.remove());
 
 describe("licensing stack lifecycle", () => {
     it("previews the creation without touching a server", async () => {
-        const changes = await plannedChanges();
+        const changes = await project.plannedChanges();
         expect(changes.filter((c) => c.op === "create")).toHaveLength(8);
         expect((await project.sim(["servers", "--json"])).stdout.trim()).toBe("[]");
     });
@@ -57,6 +43,9 @@ describe("licensing stack lifecycle", () => {
         expect(live["open-license"]).toMatchObject({ totalLicenses: 10, productVersion: "2019", licenseType: "per-device" });
         expect(live.retail).toMatchObject({ totalLicenses: 5 });
         expect(outputs.packs["ea-users"]).toEqual({
+            licenseServer: "RDLS-TEST01",
+            licenseType: "per-user",
+            productVersion: "2022",
             keyPackId: String(live["enterprise-agreement"].keyPackId),
             totalLicenses: 20,
             issuedLicenses: 0,
@@ -95,7 +84,7 @@ describe("licensing stack lifecycle", () => {
         config.calPacks.splice(2, 1);
         config.calPacks.push({ name: "select-devices", program: "select", agreementNumber: "9990003", productVersion: "2016", licenseType: "per-device", count: 3 });
         await project.setConfig(config, [...NUMBER_PATHS.slice(0, 3), "calPacks[2].agreementNumber"]);
-        const changes = await plannedChanges();
+        const changes = await project.plannedChanges();
         expect(changes.map((c) => c.op).sort()).toEqual(["create", "delete", "update", "update"]);
         await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         const live = await packs();
@@ -111,7 +100,7 @@ describe("licensing stack lifecycle", () => {
     it("replaces a pack whose program changes", async () => {
         config.calPacks[0].program = "campus";
         await project.setConfig(config, [...NUMBER_PATHS.slice(0, 3), "calPacks[2].agreementNumber"]);
-        const changes = await plannedChanges();
+        const changes = await project.plannedChanges();
         expect(changes.map((c) => c.op)).toEqual(["replace"]);
         await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         const live = await packs();
@@ -122,7 +111,7 @@ describe("licensing stack lifecycle", () => {
     it("shows licenses removed by hand as drift, and up restores them", async () => {
         const open = (await byProgram())["open-license"];
         expect((await project.sim(["remove-licenses", String(open.keyPackId), "4"])).code).toBe(0);
-        const drift = await plannedChanges(["--refresh"]);
+        const drift = await project.plannedChanges(["--refresh"]);
         expect(drift).toHaveLength(1);
         expect(drift[0].op).toBe("update");
         expect(drift[0].urn).toContain("rds-open-devices");
@@ -136,7 +125,7 @@ describe("licensing stack lifecycle", () => {
         const select = (await byProgram()).select;
         expect((await project.sim(["uninstall", String(select.keyPackId)])).code).toBe(0);
         await project.pulumiOk(["refresh", "--yes", "--skip-preview"]);
-        const changes = await plannedChanges();
+        const changes = await project.plannedChanges();
         expect(changes).toEqual([expect.objectContaining({ op: "create" })]);
         await project.pulumiOk(["up", "--yes", "--skip-preview"]);
         const again = (await byProgram()).select;
@@ -146,7 +135,7 @@ describe("licensing stack lifecycle", () => {
 
     it("reports a deactivated server on refresh, and up reactivates it", async () => {
         expect((await project.sim(["deactivate"])).code).toBe(0);
-        const drift = await plannedChanges(["--refresh"]);
+        const drift = await project.plannedChanges(["--refresh"]);
         expect(drift.map((s) => s.op)).toEqual(["update"]);
         expect([drift[0].oldState?.inputs.activated, drift[0].newState?.inputs.activated]).toEqual([false, true]);
         await project.pulumiOk(["up", "--yes", "--refresh", "--skip-preview"]);

@@ -12,17 +12,18 @@ import { LicensingErrorKind, type LicenseServerConnectivity, type SessionHostLic
 import { createAzureFarmExecutor, createSshFarmExecutor } from "../../src/drivers/connect-farm";
 import { PowerShellFarmExecutor } from "../../src/drivers/powershell";
 import { deploymentLicensingProvider as licensing } from "../../src/providers/deployment-licensing/handlers";
-import { createFarmExecutor, forgetFarmExecutors } from "../../src/providers/farm-registry";
+import { createFarmExecutor } from "../../src/providers/farm-registry";
 import { sameServerList } from "../../src/providers/licensing-settings";
 import { simulatedDeploymentProvider as deployments } from "../../src/providers/simulated-deployment/handlers";
-import { openSimulator, readFarmExecutionLog, type Simulator } from "../../src/simulator";
+import { readFarmExecutionLog, type Simulator } from "../../src/simulator";
+import { storeFiles } from "../support/farm";
+import { licensingSettingsInputs, openFarmStore, PROVIDER, removeFarmStore } from "../support/farm-handlers";
 import { rejection } from "../support/results";
-import { CONTACT, tempHome } from "../simulator/helpers/sim";
+import { CONTACT } from "../simulator/helpers/sim";
 
 type Raw = Record<string, unknown>;
 
 const BROKER = "RDCB01";
-const PROVIDER = "exports.handler = ...";
 const OWNER = "rds-licensing/test/farm";
 let home: string;
 let sim: Simulator;
@@ -41,34 +42,19 @@ const deploymentInputs = (over: Raw = {}): Raw => ({
     ...over,
 });
 
-const licensingInputs = (over: Raw = {}): Raw => ({
-    providerVersion: "1",
-    connection: { kind: "simulator", home },
-    broker: BROKER,
-    mode: "PerUser",
-    licenseServers: ["RDLS01"],
-    resetOnDelete: false,
-    __provider: PROVIDER,
-    ...over,
-});
+const licensingInputs = (over: Raw = {}): Raw => licensingSettingsInputs(home, { broker: BROKER }, over);
 
 const executions = async () => (await readFarmExecutionLog(home, BROKER)).length;
-const hostFiles = () => (fs.existsSync(path.join(home, "hosts")) ? fs.readdirSync(path.join(home, "hosts")) : []);
-const deploymentFiles = () => (fs.existsSync(path.join(home, "deployments")) ? fs.readdirSync(path.join(home, "deployments")) : []);
+const hostFiles = () => storeFiles(home, "hosts");
+const deploymentFiles = () => storeFiles(home, "deployments");
 
 beforeEach(() => {
-    home = tempHome();
-    sim = openSimulator({ home });
-    forgetFarmExecutors();
-    process.env.RDS_LICENSING_QUIET = "1";
-    process.env.RDS_LICENSING_RETRY_BASE_MS = "1";
+    ({ home, sim } = openFarmStore());
 });
 
 afterEach(() => {
     vi.restoreAllMocks();
-    delete process.env.RDS_LICENSING_QUIET;
-    delete process.env.RDS_LICENSING_RETRY_BASE_MS;
-    fs.rmSync(home, { recursive: true, force: true });
+    removeFarmStore(home);
 });
 
 describe("SimulatedDeployment", () => {

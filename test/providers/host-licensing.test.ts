@@ -12,18 +12,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LicensingErrorKind, type SessionHostLicensing } from "../../src/licensing";
 import { farmHealth } from "../../src/licensing/health";
 import { deploymentLicensingProvider } from "../../src/providers/deployment-licensing/handlers";
-import { forgetFarmExecutors } from "../../src/providers/farm-registry";
 import { hostLicensingProvider as licensing } from "../../src/providers/host-licensing/handlers";
 import { simulatedDeploymentProvider } from "../../src/providers/simulated-deployment/handlers";
 import { simulatedSessionHostProvider as hosts } from "../../src/providers/simulated-session-host/handlers";
-import { openSimulator, readFarmExecutionLog, type Simulator } from "../../src/simulator";
+import { readFarmExecutionLog, type Simulator } from "../../src/simulator";
+import { storeFiles } from "../support/farm";
+import { licensingSettingsInputs, openFarmStore, PROVIDER, removeFarmStore } from "../support/farm-handlers";
 import { rejection } from "../support/results";
-import { CONTACT, tempHome } from "../simulator/helpers/sim";
+import { CONTACT } from "../simulator/helpers/sim";
 
 type Raw = Record<string, unknown>;
 
 const HOST = "RDSH01";
-const PROVIDER = "exports.handler = ...";
 const OWNER = "rds-licensing/test/rdsh01";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -41,16 +41,7 @@ const hostInputs = (over: Raw = {}): Raw => ({
     ...over,
 });
 
-const licensingInputs = (over: Raw = {}): Raw => ({
-    providerVersion: "1",
-    connection: { kind: "simulator", home },
-    host: HOST,
-    mode: "PerDevice",
-    licenseServers: ["RDLS01"],
-    resetOnDelete: false,
-    __provider: PROVIDER,
-    ...over,
-});
+const licensingInputs = (over: Raw = {}): Raw => licensingSettingsInputs(home, { host: HOST }, { mode: "PerDevice", ...over });
 
 /** What the host says, as the simulator's admin view (the Licensing Diagnoser row) has it. */
 const row = (over: Partial<SessionHostLicensing> = {}): SessionHostLicensing => ({
@@ -66,23 +57,15 @@ const row = (over: Partial<SessionHostLicensing> = {}): SessionHostLicensing => 
 
 const executions = async (target = HOST) => (await readFarmExecutionLog(home, target)).length;
 const hostFile = (name = HOST) => path.join(home, "hosts", `${name.toLowerCase()}.json`);
-const hostFiles = () => (fs.existsSync(path.join(home, "hosts")) ? fs.readdirSync(path.join(home, "hosts")) : []);
+const hostFiles = () => storeFiles(home, "hosts");
 
 beforeEach(async () => {
-    home = tempHome();
-    sim = openSimulator({ home });
-    forgetFarmExecutors();
-    process.env.RDS_LICENSING_QUIET = "1";
-    process.env.RDS_LICENSING_RETRY_BASE_MS = "1";
+    ({ home, sim } = openFarmStore());
     await sim.createServer({ name: "RDLS01", windowsServerVersion: "2022" });
     await sim.activate(CONTACT, { server: "RDLS01" });
 });
 
-afterEach(() => {
-    delete process.env.RDS_LICENSING_QUIET;
-    delete process.env.RDS_LICENSING_RETRY_BASE_MS;
-    fs.rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => removeFarmStore(home));
 
 describe("SimulatedSessionHost", () => {
     it("creates a standalone host, NotConfigured, with its owner marker and an instance id", async () => {

@@ -28,6 +28,14 @@ export interface SimPack {
     availableLicenses: number;
 }
 
+/** A step of `pulumi preview --json` (the fields the tests read). */
+export interface PlanStep {
+    op: string;
+    urn: string;
+    oldState?: { inputs: Record<string, any> };
+    newState?: { inputs: Record<string, any> };
+}
+
 /** `{a: {b: [1]}}` → `[["a.b[0]", 1]]`, the paths `pulumi config set --path` takes. */
 export function flattenConfig(value: unknown, prefix = ""): Array<[string, string]> {
     if (Array.isArray(value)) return value.flatMap((v, i) => flattenConfig(v, `${prefix}[${i}]`));
@@ -72,6 +80,13 @@ export class TestProject {
         const result = await this.pulumi(args, env);
         if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
         return result;
+    }
+
+    /** The steps of `pulumi preview --json` (with `args`, such as `--refresh`) that change something. */
+    async plannedChanges(args: string[] = []): Promise<PlanStep[]> {
+        const result = await this.pulumiOk(["preview", "--json", ...args]);
+        const steps = (JSON.parse(result.stdout).steps ?? []) as PlanStep[];
+        return steps.filter((s) => s.op !== "same" && s.op !== "refresh");
     }
 
     /** Replace the stack's config: `secretPaths` are set with --secret, the rest as plain text. */

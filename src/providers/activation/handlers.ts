@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { contactSchema } from "../../config/schema";
 import { LicensingError, LicensingErrorKind, type ServerStatus } from "../../licensing";
-import { diffKnown } from "../check";
+import { diffParsed } from "../check";
 import { connectionKey, connectionSchema, executorKey } from "../connection";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
@@ -54,9 +54,7 @@ export const activationProvider = {
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        const before = parse(olds);
-        return diffKnown(olds, news, (known) => {
-            const after = parse(known);
+        return diffParsed(parse, olds, news, (before, after) => {
             const replaces: string[] = [];
             if (before.server !== after.server) replaces.push("server");
             if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { LicensingError, LicensingErrorKind, numberFieldsOf, type KeyPack } from "../../licensing";
 import { connectionKey, executorKey } from "../connection";
-import { diffKnown } from "../check";
+import { diffParsed } from "../check";
 import { progress } from "../progress";
 import { licenseServer } from "../registry";
 import { gone, type Raw } from "../resource-schema";
@@ -60,9 +60,7 @@ export const calKeyPackProvider = {
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        const before = parseInputs(olds);
-        return diffKnown(olds, news, (known) => {
-            const after = parseInputs(known);
+        return diffParsed(parseInputs, olds, news, (before, after) => {
             const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
             replaces.push(...changedNumbers(before, after));
             // A first serverInstance (state written before it existed) is bookkeeping, not a rebuilt server.

@@ -4,16 +4,16 @@
  *
  * Several stacks may declare the same server in one store: each server record carries its creator's
  * owner marker and an instance id, and only the resource that created an instance deletes it (see
- * ./ownership.ts).
+ * ../simulated-machine.ts).
  */
-import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LicensingError, LicensingErrorKind, PRODUCT_VERSIONS } from "../../licensing";
-import { diffKnown } from "../check";
+import type { ProvisionResult } from "../../simulator/admin";
+import { diffParsed } from "../check";
 import { progress } from "../progress";
 import { gone, resourceSchema, type Raw } from "../resource-schema";
-import { claim, deletePlan, refreshOwnership, type Ownership, type StoredOwnership } from "./ownership";
+import * as machine from "../simulated-machine";
 
 const inputsSchema = z.object({
     providerVersion: z.string(),
@@ -30,14 +30,10 @@ type Inputs = z.output<typeof inputsSchema>;
 const storedInputsSchema = inputsSchema.extend({ owner: z.string().min(1).optional() });
 type StoredInputs = z.output<typeof storedInputsSchema>;
 
-const OUTPUT_FIELDS = ["created", "instanceId"];
-const resource = resourceSchema(inputsSchema, OUTPUT_FIELDS);
-const stored = resourceSchema(storedInputsSchema, OUTPUT_FIELDS);
+const resource = resourceSchema(inputsSchema, machine.OWNERSHIP_OUTPUTS);
+const stored = resourceSchema(storedInputsSchema, machine.OWNERSHIP_OUTPUTS);
 const parse = (raw: Raw): Inputs => resource.parse(raw);
 const parseStored = (raw: Raw): StoredInputs => stored.parse(raw);
-
-const storedOwnershipSchema = z.object({ created: z.boolean().optional(), instanceId: z.string().min(1).optional() });
-const ownershipOf = (props: Raw): StoredOwnership => storedOwnershipSchema.parse({ created: props.created, instanceId: props.instanceId });
 
 /**
  * The simulator loads on first use (an Azure stack's provider process never loads it); `import()` of
@@ -48,7 +44,17 @@ async function simulator(inputs: { home: string }) {
     return new Simulator({ home: inputs.home });
 }
 
-const outputs = (inputs: StoredInputs, ownership: Ownership) => ({ ...inputs, created: ownership.created, instanceId: ownership.instanceId });
+/** The fix a refused create points at, for library users and for the stack program's config. */
+export const ADOPT_SERVER_HINT = "set `adoptExisting: true` (stack config `simulator.adoptExistingServer: true`) to manage the existing server without ever deleting it";
+
+const refusal = (found: ProvisionResult): machine.Refusal => ({
+    what: `license server ${found.name}`,
+    // Servers predate owner markers: an older rds-licensing made them without one.
+    unmarked: "made outside Pulumi or by an older rds-licensing",
+    loses: "it with every pack on it",
+    adopt: ADOPT_SERVER_HINT,
+    otherwise: "use another server name",
+});
 
 export const simulatedServerProvider = {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
@@ -56,19 +62,10 @@ export const simulatedServerProvider = {
     },
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
-        // `news` may be inputs from state too: refresh diffs what it read against what state held.
-        const before = parseStored(olds);
-        return diffKnown(olds, news, (known) => {
-            const after = parseStored(known);
-            // The store is the folder `home` names (`.rdls-sim` and `./.rdls-sim` are one), as connections resolve it.
-            const replaces = [
-                ...(path.resolve(before.home) !== path.resolve(after.home) ? ["home"] : []),
-                ...(["serverName", "windowsServerVersion"] as const).filter((k) => before[k] !== after[k]),
-            ];
-            // owner (a renamed stack) and adoptExisting (read by create only) change nothing on the server.
-            const changed = (["providerVersion", "owner", "adoptExisting"] as const).some((k) => before[k] !== after[k]);
-            return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
-        });
+        // `news` may be inputs from state too (refresh): states written before `owner` existed parse.
+        return diffParsed(parseStored, olds, news, (before, after) =>
+            machine.diff(before, after, { replaces: (["serverName", "windowsServerVersion"] as const).filter((k) => before[k] !== after[k]), changed: false }),
+        );
     },
 
     async create(raw: Raw): Promise<pulumi.dynamic.CreateResult> {
@@ -76,58 +73,48 @@ export const simulatedServerProvider = {
         const sim = await simulator(inputs);
         progress(`simulator: provisioning license server ${inputs.serverName} (Windows Server ${inputs.windowsServerVersion})`);
         const found = await sim.provisionServer({ name: inputs.serverName, windowsServerVersion: inputs.windowsServerVersion, owner: inputs.owner });
-        const ownership = claim(found, { owner: inputs.owner, adoptExisting: inputs.adoptExisting, home: sim.home });
+        const ownership = machine.claim(found, { owner: inputs.owner, adoptExisting: inputs.adoptExisting, home: sim.home }, refusal(found));
         if (ownership.how === "resumed") progress(`simulator: license server ${found.name} was created by this resource before an interruption; managing it`);
         if (ownership.how === "adopted") {
             progress(`simulator: adopting the existing license server ${found.name} (adoptExisting): managed by this stack, never deleted by it`);
         }
-        return { id: inputs.serverName, outs: outputs(inputs, ownership) };
+        return { id: inputs.serverName, outs: machine.withOwnership(inputs, ownership) };
     },
 
     async read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
         const inputs = parseStored(props);
         const live = await (await simulator(inputs)).identity(inputs.serverName);
         if (!live) return gone();
-        const ownership = refreshOwnership(ownershipOf(props), live);
+        const ownership = machine.refreshOwnership(props, live);
         if (ownership.recreated) {
             progress(`simulator: license server ${live.name} was deleted and created again outside this resource; it will no longer delete it`);
         }
-        return { id, props: outputs(inputs, ownership), inputs };
+        return { id, props: machine.withOwnership(inputs, ownership), inputs };
     },
 
     async update(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = parse(news);
-        const stored = ownershipOf(olds);
-        if (stored.instanceId !== undefined) return { outs: outputs(inputs, { created: stored.created ?? true, instanceId: stored.instanceId }) };
+        const ownership = machine.ownershipOnUpdate(olds);
+        if (ownership.instanceId) return { outs: machine.withOwnership(inputs, ownership) };
         // A state written before instance ids existed: the live server's (derived) id.
         const sim = await simulator(inputs);
-        const instanceId = (await sim.identity(inputs.serverName))?.instanceId;
-        if (instanceId === undefined) {
-            throw new LicensingError({
-                kind: LicensingErrorKind.NotFound,
-                message: `license server ${inputs.serverName} no longer exists in the simulator store ${sim.home}: run \`pulumi refresh\`, then \`pulumi up\` creates it again`,
-            });
-        }
-        return { outs: outputs(inputs, { created: stored.created ?? true, instanceId }) };
+        const live = machine.requireLive(await sim.identity(inputs.serverName), `license server ${inputs.serverName}`, sim.home);
+        return { outs: machine.withOwnership(inputs, { ...ownership, instanceId: live.instanceId }) };
     },
 
     async delete(_id: string, props: Raw): Promise<void> {
         const inputs = parseStored(props);
         const sim = await simulator(inputs);
-        const plan = deletePlan(ownershipOf(props), await sim.identity(inputs.serverName));
-        if (!plan.delete) {
-            progress(`simulator: leaving license server ${inputs.serverName} in ${sim.home}: ${plan.reason}`);
-            return;
-        }
+        const plan = machine.deletePlan(props, await sim.identity(inputs.serverName));
+        if (!plan.delete) return progress(`simulator: leaving license server ${inputs.serverName} in ${sim.home}: ${plan.reason}`);
         progress(`simulator: deleting license server ${inputs.serverName}`);
-        try {
-            await sim.deleteServer(inputs.serverName, { instanceId: plan.instanceId });
-        } catch (err) {
-            if (!(err instanceof LicensingError)) throw err;
-            // Gone, or replaced by another instance, between the look and the delete: not ours to delete.
-            if (err.kind === LicensingErrorKind.NotFound) return;
-            if (err.kind === LicensingErrorKind.Conflict) return progress(`simulator: leaving license server ${inputs.serverName}: ${err.message}`);
-            throw err;
-        }
+        await machine.deleteUnlessTaken(`license server ${inputs.serverName}`, async () => {
+            try {
+                await sim.deleteServer(inputs.serverName, { instanceId: plan.instanceId });
+            } catch (err) {
+                // Gone between the look and the delete: nothing to delete.
+                if (!(err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound)) throw err;
+            }
+        });
     },
 };
