@@ -46,7 +46,11 @@ export interface RdsCalPackArgs {
      * @default the first license server
      * @example A per-device pack on the second server
      * ```ts
-     * { name: "open-devices", licenseServer: "RDLS02", program: "open-license", ... }
+     * {
+     *     name: "open-devices", licenseServer: "RDLS02", program: "open-license",
+     *     licenseNumber: cfg.requireSecret("openLicenseNumber"), authorizationNumber: cfg.requireSecret("openAuthorization"),
+     *     productVersion: "2022", licenseType: "per-device", count: 25,
+     * }
      * ```
      */
     licenseServer?: string;

@@ -9,11 +9,11 @@ import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
  * without the stack's secrets. {@link RdsLicensing} makes one for all its packs; a `CalKeyPack`
  * given none makes its own (`<name>-request-key`).
  *
- * @example One secret for several packs
+ * @example One secret for several packs (each after the server's activation, as any pack)
  * ```ts
  * const keys = new RequestKeySecret("licensing-request-key");
- * new CalKeyPack("ea-users", { ...eaArgs, requestKeySecret: keys.value });
- * new CalKeyPack("ea-devices", { ...eaDeviceArgs, requestKeySecret: keys.value });
+ * new CalKeyPack("ea-users", { ...eaArgs, requestKeySecret: keys.value }, { dependsOn: [activation] });
+ * new CalKeyPack("ea-devices", { ...eaDeviceArgs, requestKeySecret: keys.value }, { dependsOn: [activation] });
  * ```
  */
 export class RequestKeySecret extends DynamicResource {

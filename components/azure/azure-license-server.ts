@@ -48,10 +48,13 @@ import { createAzureLicenseServer, licenseServerFqdn, parseVmId, type AzureRunCo
  * @example Wiring the licensing resources and the licensing configuration
  * ```ts
  * const activation = new LicenseServerActivation("rdls-activation",
- *     { connection: server.connection, server: server.computerName, contact },
+ *     { connection: server.connection, server: server.computerName, serverInstance: server.vm.vmId, contact },
  *     { dependsOn: [server.rolesRunCommand] });
- * const pack = new CalKeyPack("rdls-ea", { connection: server.connection, server: server.computerName, ... },
- *     { dependsOn: [activation] });
+ * const pack = new CalKeyPack("rdls-ea", {
+ *     connection: server.connection, server: server.computerName, serverInstance: server.vm.vmId,
+ *     program: "enterprise-agreement", agreementNumber: cfg.requireSecret("eaNumber"),
+ *     productVersion: "2022", licenseType: "per-user", count: 50,
+ * }, { dependsOn: [activation] });
  * new LicensingConfiguration("rdls-licensing", { server, mode: LicensingMode.PerUser, after: [activation, pack] });
  * ```
  */
