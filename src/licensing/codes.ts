@@ -66,6 +66,16 @@ export function serverAcceptsCalVersion(serverVersion: ProductVersion, calVersio
 export const ActivationStatus = { Activated: 0, NotActivated: 1, Unknown: 2 } as const;
 export type ActivationStatus = (typeof ActivationStatus)[keyof typeof ActivationStatus];
 
+/**
+ * What each ActivationStatus means, as the documentation of GetActivationStatus and of the
+ * ActivationStatus out-value of ActivateServerAutomatic / DeactivateServerAutomatic gives it.
+ */
+export const ACTIVATION_STATUS_MEANING: Readonly<Record<ActivationStatus, string>> = {
+    0: "the license server is activated",
+    1: "the license server is not activated",
+    2: "an unknown error occurred: it is not known whether the license server is activated",
+};
+
 /** Win32_TSLicenseServer.ReactivateServerAutomatic Reason. */
 export const REACTIVATION_REASONS = [0, 1, 2, 3, 4] as const;
 
@@ -90,4 +100,22 @@ export type WbemCode = (typeof WbemCode)[keyof typeof WbemCode];
 export function wbemName(code: number): string {
     const entry = Object.entries(WbemCode).find(([, v]) => v === code);
     return entry ? `WBEM_E_${entry[0].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}` : `0x${(code >>> 0).toString(16)}`;
+}
+
+/** What each WBEM code means, in the words of the WMI error constants' documentation (WBEM_E_*). */
+export const WBEM_MEANING: Readonly<Record<number, string>> = {
+    [WbemCode.Failed]: "the call failed",
+    [WbemCode.NotFound]: "the object cannot be found",
+    [WbemCode.AccessDenied]: "the current user does not have permission to perform the action",
+    [WbemCode.InvalidParameter]: "one of the parameters to the call is not correct",
+    [WbemCode.NotAvailable]: "the resource, typically a remote server, is not currently available",
+    [WbemCode.InvalidOperation]: "the requested operation is not valid",
+    [WbemCode.ValueOutOfRange]: "a value is out of range",
+    [WbemCode.InvalidMethodParameters]: "the parameters provided for the method are not valid",
+};
+
+/** `WBEM_E_NAME: meaning` for a known code, else its hexadecimal form. */
+export function wbemDescription(code: number): string {
+    const meaning = WBEM_MEANING[code >>> 0];
+    return meaning ? `${wbemName(code >>> 0)}: ${meaning}` : wbemName(code >>> 0);
 }

@@ -1,4 +1,4 @@
-import { WbemCode, wbemName } from "./codes";
+import { WbemCode, wbemName, type LicenseType, type ProductVersion } from "./codes";
 import type { OperationName } from "./operations";
 
 /**
@@ -146,4 +146,63 @@ export const RETURN_VALUE_OF_KIND: Readonly<Record<LicensingErrorKind, number>> 
 export function returnValueOf(context: CodeContext, kind: LicensingErrorKind): number {
     if (kind === LicensingErrorKind.InvalidParameter && context === "install") return WbemCode.InvalidMethodParameters;
     return RETURN_VALUE_OF_KIND[kind];
+}
+
+/** What an install sent: the pack shape, with the ProductVersion code the version was sent as. */
+export interface InstallAsked {
+    productVersion: ProductVersion;
+    productVersionId: number;
+    licenseType: LicenseType;
+    count: number;
+}
+
+/** The key pack an install made, as read back from the server. */
+export interface InstallGot {
+    keyPackId: number;
+    productVersionId: number;
+    /** ProductVersion and Description text (e.g. "Windows Server 2022"). */
+    productVersionText: string;
+    licenseType: LicenseType | undefined;
+    totalLicenses: number;
+}
+
+/**
+ * How the pack an install made differs from what was sent, one phrase per setting (empty when it
+ * matches). The version is wrong when the ProductVersionID differs from the code sent, or when the
+ * version text names a year that is not the version asked (a code that means another version).
+ */
+export function installMismatches(asked: InstallAsked, got: InstallGot): string[] {
+    const problems: string[] = [];
+    const years: string[] = got.productVersionText.match(/\b20\d\d\b/g) ?? [];
+    if (got.productVersionId !== asked.productVersionId || (years.length > 0 && !years.includes(asked.productVersion))) {
+        const text = got.productVersionText.trim() || "no version text";
+        problems.push(`productVersion: ${text} (ProductVersionID ${got.productVersionId}), not ${asked.productVersion} (ProductVersion code ${asked.productVersionId} sent)`);
+    }
+    if (got.licenseType !== asked.licenseType) problems.push(`licenseType: ${got.licenseType ?? "an unknown ProductType"}, not ${asked.licenseType}`);
+    if (got.totalLicenses !== asked.count) problems.push(`count: ${got.totalLicenses} licenses, not ${asked.count}`);
+    return problems;
+}
+
+/** The environment variable the provider reads the 2025 ProductVersion code from (src/drivers/connect-env.ts). */
+export const PRODUCT_VERSION_OVERRIDE_2025 = "RDS_LICENSING_VERSION_ID_2025";
+
+/**
+ * The failure of an install whose pack is not the one asked. The pack exists: it is named by ID,
+ * so that nothing is unaccounted for, and a retry with the same request key returns (and refuses)
+ * it again rather than installing a second one.
+ */
+export function installMismatchError(label: string, asked: InstallAsked, got: InstallGot, problems: readonly string[]): LicensingErrorData {
+    const version = problems.some((p) => p.startsWith("productVersion:"));
+    const hint = !version
+        ? ""
+        : asked.productVersion === "2025"
+          ? ` Windows Server 2025's ProductVersion code is not documented (${asked.productVersionId} is assumed): confirm the code your server uses (docs/fidelity.md) and set it with the productVersionIds override (${PRODUCT_VERSION_OVERRIDE_2025}=<code> for the provider).`
+          : ` productVersion ${asked.productVersion} was sent as its documented code ${asked.productVersionId}: check productVersion in the stack config, and any productVersionIds override (${PRODUCT_VERSION_OVERRIDE_2025}).`;
+    const id = got.keyPackId;
+    return {
+        kind: LicensingErrorKind.Failed,
+        message:
+            `${label}: the server installed key pack ${id}, which is not the pack asked: ${problems.join("; ")}.${hint}` +
+            ` Key pack ${id} stays installed and recorded for this request (a retry returns it, never a second pack): uninstall it, or declare it as it is with adoptKeyPackId: ${id}.`,
+    };
 }

@@ -8,6 +8,7 @@ import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
 import { LicensingError } from "../licensing/errors";
 import type { ContactInfo, InstallSpec, KeyPack, ServerStatus } from "../licensing/operations";
 import { prepareInstall } from "./clearinghouse";
+import { DEFAULT_LANGUAGE, isLanguageTag } from "./countries";
 import { applyChange } from "./engine";
 import { keepRetailCodesOf, installEnv } from "./install-env";
 import { resolveHome, serverKey } from "./paths";
@@ -36,6 +37,8 @@ export interface ServerTarget {
 export interface NewServer {
     name: string;
     windowsServerVersion: ProductVersion;
+    /** Its display language (e.g. fr-FR): the country/region names it takes at activation. @default en-US */
+    language?: string;
     contact?: Partial<ContactInfo>;
     /** Who creates it (e.g. `<project>/<stack>/<resource>`), kept with the server. Never a secret. */
     owner?: string;
@@ -165,6 +168,10 @@ export class Simulator extends StoreControls {
             if (existing) return { server: existing, created: false };
             const server: StoredServer = { ...newServer(input.name, input.windowsServerVersion, new Date()), instanceId: randomUUID() };
             if (input.owner !== undefined) server.owner = input.owner;
+            if (input.language !== undefined) {
+                if (!isLanguageTag(input.language)) throw invalid(`language must be a language tag such as fr-FR, not ${JSON.stringify(input.language)}`);
+                if (input.language !== DEFAULT_LANGUAGE) server.language = input.language;
+            }
             server.contact = mergeContact(server, input.contact);
             await this.store.writeServer(key, server);
             return { server, created: true };

@@ -25,6 +25,8 @@ export const OPTIONS = {
     transient: { type: "string" },
     "slow-ms": { type: "string" },
     "slow-count": { type: "string" },
+    "install-version": { type: "string" },
+    language: { type: "string" },
     "first-name": { type: "string" },
     "last-name": { type: "string" },
     company: { type: "string" },

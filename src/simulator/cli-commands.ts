@@ -75,7 +75,14 @@ function faultPatch(ctx: CliContext): FaultPatch {
         if (remaining === 0) throw new UsageError("--slow-count must be at least 1", "faults");
         patch.slow = extraMs === 0 ? null : remaining === undefined ? { extraMs } : { extraMs, remaining };
     }
-    if (Object.keys(patch).length === 0) throw new UsageError("faults set needs --clearinghouse, --transient or --slow-ms", "faults");
+    const version = v["install-version"];
+    if (version !== undefined) {
+        if (version !== "off" && !(PRODUCT_VERSIONS as readonly string[]).includes(String(version))) {
+            throw new UsageError(`--install-version takes ${PRODUCT_VERSIONS.join(", ")} or off, not ${JSON.stringify(version)}`, "faults");
+        }
+        patch.installVersion = version === "off" ? null : (version as ProductVersion);
+    }
+    if (Object.keys(patch).length === 0) throw new UsageError("faults set needs --clearinghouse, --transient, --slow-ms or --install-version", "faults");
     return patch;
 }
 
@@ -104,9 +111,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     "create-server": {
         group: "Servers",
-        forms: [{ args: "<name> --version <v>\n[--first-name F --last-name L --company C --country CC --email E]", summary: "add a server (v: 2016, 2019, 2022, 2025), not activated" }],
-        help: "Adds a license server to the store, not activated. The contact options are kept for a later activate, and checked as the stack config checks its contact.",
-        options: ["version", ...CONTACT_OPTIONS.slice(1)],
+        forms: [{ args: "<name> --version <v> [--language <tag>]\n[--first-name F --last-name L --company C --country CC --email E]", summary: "add a server (v: 2016, 2019, 2022, 2025), not activated" }],
+        help: "Adds a license server to the store, not activated. The contact options are kept for a later activate, and checked as the stack config checks its contact. --language is the server's display language (default en-US): its licensing provider takes country/region names in that language, never ISO codes; activation resolves the code to the name, as the PowerShell driver does on a real server, and status reads it back as the code.",
+        options: ["version", "language", ...CONTACT_OPTIONS.slice(1)],
         run: async (ctx) => {
             positionals(ctx.p, 1);
             const version = ctx.p.values.version;
@@ -114,7 +121,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
                 throw new UsageError(`--version must be one of ${PRODUCT_VERSIONS.join(", ")} (got ${version === undefined ? "nothing" : JSON.stringify(version)})`, "create-server");
             }
             const contact = await contactOf(ctx);
-            const status = await ctx.sim.createServer({ name: ctx.p.args[0]!, windowsServerVersion: version as ProductVersion, contact });
+            const language = ctx.p.values.language;
+            const status = await ctx.sim.createServer({ name: ctx.p.args[0]!, windowsServerVersion: version as ProductVersion, contact, ...(language !== undefined ? { language } : {}) });
             ctx.out(`Created license server ${status.name} (Windows Server ${status.windowsServerVersion}, not activated)\n`);
         },
     },
@@ -225,16 +233,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
         forms: [
             { args: "[show|clear] [--json]", summary: "show or clear injected faults" },
             {
-                args: "set [--clearinghouse up|down] [--transient N] [--slow-ms MS [--slow-count N]]",
-                summary: "Clearinghouse outage; the next N executions fail as\ntransport errors; +MS per execution (for N executions),\nMS at most 600000 (10 minutes)",
+                args: "set [--clearinghouse up|down] [--transient N] [--slow-ms MS [--slow-count N]] [--install-version V|off]",
+                summary: "Clearinghouse outage; the next N executions fail as\ntransport errors; +MS per execution (for N executions),\nMS at most 600000 (10 minutes); installs of another\nversion than asked",
             },
         ],
-        help: "Shows, sets or clears the faults injected into remote executions (what the Pulumi provider does; these admin commands are never affected): the Clearinghouse out of reach, the next N executions failing as transport errors, executions MS slower (--slow-ms 0 turns that off).",
-        options: ["clearinghouse", "transient", "slow-ms", "slow-count", "json"],
+        help: "Shows, sets or clears the faults injected into remote executions (what the Pulumi provider does; these admin commands are never affected): the Clearinghouse out of reach, the next N executions failing as transport errors, executions MS slower (--slow-ms 0 turns that off), agreement and open-license installs that make a pack of version V whatever was asked, as a server whose ProductVersion code means another version does (the install then fails naming productVersion and the pack; --install-version off turns that off).",
+        options: ["clearinghouse", "transient", "slow-ms", "slow-count", "install-version", "json"],
         run: async (ctx) => {
             const action = ctx.p.args[0] ?? "show";
             if (action === "set") {
-                refuseOptions(ctx.p, ["clearinghouse", "transient", "slow-ms", "slow-count", "json"], "faults set");
+                refuseOptions(ctx.p, ["clearinghouse", "transient", "slow-ms", "slow-count", "install-version", "json"], "faults set");
                 positionals(ctx.p, 1);
                 const faults = await ctx.sim.setFaults(faultPatch(ctx));
                 ctx.out(ctx.p.values.json ? json(faults) : fmt.formatFaults(faults));

@@ -62,6 +62,7 @@ export function formatFaults(f: Faults): string {
         ["Clearinghouse", f.clearinghouseUnreachable ? "unreachable" : "reachable"],
         ["Transient failures", f.transientFailures > 0 ? `the next ${f.transientFailures} execution(s)` : "off"],
         ["Slow executions", slow],
+        ["Installs", f.installVersion ? `make ${f.installVersion} packs, whatever version is asked` : "as asked"],
     ]);
 }
 

@@ -2,8 +2,10 @@
  * Applies operations to a server's state. Each operation runs on a copy that is kept only if the
  * operation succeeds, so a refused operation changes nothing and the next one still runs.
  */
-import { LicensingError, type LicensingErrorData } from "../licensing/errors";
-import type { Operation, OperationResult } from "../licensing/operations";
+import { DEFAULT_PRODUCT_VERSION_IDS } from "../licensing/codes";
+import { installMethodOf } from "../licensing/programs";
+import { LicensingError, installMismatchError, installMismatches, type LicensingErrorData } from "../licensing/errors";
+import type { InstalledKeyPack, Operation, OperationResult } from "../licensing/operations";
 import type { PreparedInstall } from "./clearinghouse";
 import { CONTEXT_OF, refuse } from "./refusal";
 import { install, type InstallEnv } from "./rules-install";
@@ -58,9 +60,27 @@ export function applyOperations(
     operations.forEach((op, i) => {
         const applied = applyChange(current, (draft) => run(draft, op, prepared[i], env));
         current = applied.server;
-        results.push(applied.ok ? ({ ok: true, value: applied.value } as OperationResult) : { ok: false, error: applied.error });
+        const mismatch = applied.ok && op.op === "install" ? verifyInstall(op, applied.value as InstalledKeyPack) : undefined;
+        if (mismatch) results.push({ ok: false, error: mismatch });
+        else results.push(applied.ok ? ({ ok: true, value: applied.value } as OperationResult) : { ok: false, error: applied.error });
     });
     return { server: current, results };
+}
+
+/**
+ * What the PowerShell driver's script does after every install that sent the pack's shape (not a
+ * retail code, whose numbers fix the pack): read the pack back and fail, naming it, unless it is the
+ * version and type asked. The pack stays (recorded for the request key), as on a real server.
+ */
+function verifyInstall(op: Extract<Operation, { op: "install" }>, pack: InstalledKeyPack): LicensingErrorData | undefined {
+    const spec = op.spec;
+    if (installMethodOf(spec.program).packFromNumbers) return undefined;
+    const asked = { productVersion: spec.productVersion, productVersionId: DEFAULT_PRODUCT_VERSION_IDS[spec.productVersion], licenseType: spec.licenseType, count: spec.count };
+    const got = { keyPackId: pack.keyPackId, productVersionId: pack.productVersionId, productVersionText: pack.description, licenseType: pack.licenseType, totalLicenses: pack.totalLicenses };
+    // Version and type only: a known request key returns its pack as later removals left it.
+    const problems = installMismatches(asked, got).filter((p) => !p.startsWith("count:"));
+    if (problems.length === 0) return undefined;
+    return installMismatchError(`install ${spec.program} ${spec.productVersion} ${spec.licenseType} x${spec.count}`, asked, got, problems);
 }
 
 /** The result every operation gets when the server does not exist. */

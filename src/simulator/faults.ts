@@ -2,6 +2,7 @@
  * Fault injection and the latency model. Faults live in the store so that they reach every process
  * (the Pulumi provider, tests, benchmarks) and count down durably.
  */
+import { PRODUCT_VERSIONS, type ProductVersion } from "../licensing/codes";
 import { LicensingError } from "../licensing/errors";
 import type { Faults, StoreConfig } from "./state";
 import type { Store } from "./store";
@@ -21,6 +22,8 @@ export interface FaultPatch {
     transientFailures?: number;
     /** null clears the slow fault; `remaining` absent means every execution from now on. */
     slow?: { extraMs: number; remaining?: number } | null;
+    /** null clears it: see Faults.installVersion. */
+    installVersion?: ProductVersion | null;
 }
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
@@ -42,6 +45,12 @@ export function applyFaultPatch(current: Faults, patch: FaultPatch): Faults {
         if (!isCount(extraMs) || extraMs > MAX_LATENCY_MS) throw badFault(`slow.extraMs must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}`);
         if (remaining !== undefined && (!isCount(remaining) || remaining === 0)) throw badFault("slow.remaining must be a whole number >= 1");
         next.slow = remaining === undefined ? { extraMs } : { extraMs, remaining };
+    }
+    if (patch.installVersion === null) {
+        delete next.installVersion;
+    } else if (patch.installVersion !== undefined) {
+        if (!PRODUCT_VERSIONS.includes(patch.installVersion)) throw badFault(`installVersion must be one of ${PRODUCT_VERSIONS.join(", ")}`);
+        next.installVersion = patch.installVersion;
     }
     return next;
 }

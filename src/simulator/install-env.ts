@@ -42,6 +42,7 @@ export async function installEnv(store: Store, key: string, installing: boolean,
             return undefined;
         },
         ...(config ? { ledgerSaltId: ledgerSaltId(config.salt) } : {}),
+        ...(faults.installVersion ? { installVersion: faults.installVersion } : {}),
     };
 }
 

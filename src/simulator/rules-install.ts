@@ -24,6 +24,8 @@ export interface InstallEnv extends ServerEnv {
     retailPackElsewhere(key: string): { server: string; keyPackId: number } | undefined;
     /** Set when the ledger was read (install-env.ts), to write it back. */
     ledgerSaltId?: string;
+    /** The installVersion fault (faults.ts): agreement and open installs make packs of this version. */
+    installVersion?: ProductVersion;
 }
 
 export interface InstallOptions {
@@ -120,7 +122,9 @@ function reinstallRetail(
 }
 
 /** The version check every install and reinstall makes, then the new pack under the next id. */
-function addPack(s: StoredServer, program: LicenseProgram, shape: PackShape, key: string, prepared: PreparedInstall, env: InstallEnv): StoredPack {
+function addPack(s: StoredServer, program: LicenseProgram, given: PackShape, key: string, prepared: PreparedInstall, env: InstallEnv): StoredPack {
+    // A server whose ProductVersion code means another version installs that one (a retail code's pack is the code's).
+    const shape = env.installVersion && program !== "retail" ? { ...given, productVersion: env.installVersion } : given;
     if (!serverAcceptsCalVersion(s.windowsServerVersion, shape.productVersion)) {
         refuse(
             "install",

@@ -5,6 +5,7 @@
 import { BUILT_IN_PACK_DESCRIPTION, DEFAULT_PRODUCT_VERSION_IDS, KeyPackType, type ProductVersion } from "../licensing/codes";
 import type { CodeContext } from "../licensing/errors";
 import type { ContactInfo, KeyPack, ServerStatus } from "../licensing/operations";
+import { countryCodeForStatus, requireCountryName, resolveCountry } from "./countries";
 import { refuse } from "./refusal";
 import { BUILT_IN_KEY_PACK_ID, FORMAT_VERSION, type StoredPack, type StoredServer } from "./state";
 
@@ -47,6 +48,7 @@ export function statusOf(s: StoredServer): ServerStatus {
         activation: s.activation,
         contact: { ...s.contact },
     };
+    if (s.contact.countryRegion) status.contact.countryRegion = countryCodeForStatus(s.contact.countryRegion, s.language);
     if (s.licenseServerId) status.licenseServerId = s.licenseServerId;
     return status;
 }
@@ -61,7 +63,22 @@ export function mergeContact(s: StoredServer, contact: Partial<ContactInfo> | un
     return merged;
 }
 
+/**
+ * Activation as the driver runs it: the contact's ISO country code (the stack config's, or one
+ * stored before) becomes the name in the server's language, then the server activates.
+ */
 export function activate(s: StoredServer, contact: Partial<ContactInfo> | undefined, env: ServerEnv): ServerStatus {
+    if (s.activation === "activated") return statusOf(s);
+    const merged = mergeContact(s, contact);
+    const country = resolveCountry(merged.countryRegion, s.language);
+    return activateServer(s, country === undefined ? merged : { ...merged, countryRegion: country }, env);
+}
+
+/**
+ * ActivateServerAutomatic itself, with the contact set on the server as given: the country/region
+ * must be a name from the server's own list (a bare ISO code is refused, "Invalid parameter").
+ */
+export function activateServer(s: StoredServer, contact: Partial<ContactInfo> | undefined, env: ServerEnv): ServerStatus {
     // Already activated: ActivateServerAutomatic changes nothing, so a retry converges.
     if (s.activation === "activated") return statusOf(s);
     const merged = mergeContact(s, contact);
@@ -69,6 +86,7 @@ export function activate(s: StoredServer, contact: Partial<ContactInfo> | undefi
     if (missing.length) {
         refuse("activate", "contact-incomplete", `activation needs the contact's ${missing.map((f) => CONTACT_LABEL[f]).join(", ")}`);
     }
+    requireCountryName(merged.countryRegion!, s.language);
     requireClearinghouse(env, "activate", "activate the license server");
     s.contact = merged;
     s.activation = "activated";

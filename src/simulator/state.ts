@@ -34,6 +34,11 @@ export interface StoredServer extends IssuedLicensesRecord {
     formatVersion: number;
     name: string;
     windowsServerVersion: ProductVersion;
+    /**
+     * The display language of this Windows (e.g. fr-FR; absent: en-US): the country/region names
+     * its licensing provider takes at activation are in it.
+     */
+    language?: string;
     createdAt: string;
     /**
      * Random, new each time a server of this name is created. Absent in servers written before it
@@ -71,6 +76,11 @@ export interface Faults {
     transientFailures: number;
     /** Extra latency per execution, for the next `remaining` executions or forever when absent. */
     slow?: { extraMs: number; remaining?: number };
+    /**
+     * Every agreement or open-license install makes a pack of this CAL version, whatever was asked:
+     * a server whose ProductVersion code means another version (Windows Server 2025's is undocumented).
+     */
+    installVersion?: ProductVersion;
 }
 
 export const NO_FAULTS: Faults = { clearinghouseUnreachable: false, transientFailures: 0 };

@@ -4,6 +4,7 @@
  */
 import { PRODUCT_VERSIONS } from "../licensing/codes";
 import { isLicenseProgram } from "../licensing/programs";
+import { isLanguageTag } from "./countries";
 import { invalid, isCount, obj, type Obj } from "./file-checks";
 import type { Faults, Registry, RetailLedger, RetailLedgerEntry, StoreConfig, StoredServer } from "./state";
 import { NO_FAULTS, RETAIL_LEDGER_FORMAT_VERSION } from "./state";
@@ -25,6 +26,9 @@ export function parseFaults(raw: unknown, file: string): Faults {
         const s = obj(f.slow, file, "slow");
         if (!isCount(s.extraMs)) invalid(file, "slow.extraMs must be a count");
         if (s.remaining !== undefined && !isCount(s.remaining)) invalid(file, "slow.remaining must be a count");
+    }
+    if (f.installVersion !== undefined && !(PRODUCT_VERSIONS as readonly unknown[]).includes(f.installVersion)) {
+        invalid(file, `installVersion must be one of ${PRODUCT_VERSIONS.join(", ")}`);
     }
     return f as unknown as Faults;
 }
@@ -61,6 +65,7 @@ export function parseServer(raw: unknown, file: string): StoredServer {
     const s = obj(raw, file, "server");
     if (typeof s.name !== "string") invalid(file, "name is missing");
     if (!PRODUCT_VERSIONS.includes(s.windowsServerVersion as never)) invalid(file, "windowsServerVersion is unknown");
+    if (s.language !== undefined && !isLanguageTag(s.language)) invalid(file, "language must be a language tag such as fr-FR");
     if (s.activation !== "activated" && s.activation !== "not-activated") invalid(file, "activation is unknown");
     if (!isCount(s.nextKeyPackId) || !isCount(s.executions)) invalid(file, "counters are malformed");
     if (!Array.isArray(s.packs) || !Array.isArray(s.retailCodesUsed)) invalid(file, "packs are malformed");

@@ -1,14 +1,7 @@
 /** The farm's CLI commands: a rehearsal end to end, usage errors, generated help. */
 import { describe, expect, it } from "vitest";
-import { main, usage } from "../../src/simulator/cli";
-import { snapshot, tempHome } from "./helpers/sim";
-
-async function cli(home: string, ...argv: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await main([...argv, "--home", home], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, cwd: "/" });
-    return { code, stdout, stderr };
-}
+import { usage } from "../../src/simulator/cli";
+import { simCli as cli, snapshot, tempHome } from "./helpers/sim";
 
 describe("the farm's CLI commands", () => {
     it("a rehearsal: hosts, deployment, connections, clock, hand changes, Group Policy", async () => {

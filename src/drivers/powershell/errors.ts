@@ -3,6 +3,7 @@ import {
     CODE_CONTEXT_OF,
     LicensingError,
     LicensingErrorKind,
+    WBEM_MEANING,
     WbemCode,
     kindFromReturnValue,
     type CodeContext,
@@ -24,6 +25,19 @@ export const GUARD_KIND = {
     "remove-licenses": LicensingErrorKind.Conflict,
     uninstall: LicensingErrorKind.LicensesIssued,
 } as const satisfies Partial<Record<OperationName, LicensingErrorKind>>;
+
+/**
+ * The refusal kinds (`k`) each operation's script may report: its guard, and for activation the
+ * ActivationStatus out-value of ActivateServerAutomatic (1 not activated, 2 unknown error) after a
+ * zero ReturnValue. Any other kind on the wire is an unexplained failure.
+ */
+export const REFUSALS_OF: Readonly<Partial<Record<OperationName, readonly LicensingErrorKind[]>>> = {
+    "remove-licenses": [GUARD_KIND["remove-licenses"]],
+    uninstall: [GUARD_KIND.uninstall],
+    activate: [LicensingErrorKind.NotActivated, LicensingErrorKind.Failed],
+    // The read-back of an install whose pack is not the one asked (executor.ts words it).
+    install: [LicensingErrorKind.Failed],
+};
 
 /**
  * Errors raised by the CIM layer itself (Microsoft.Management.Infrastructure.NativeErrorCode names)
@@ -57,8 +71,7 @@ function fromCimCode(context: CodeContext, code: string): Pick<LicensingErrorDat
 
 /** The domain error for a failed operation; `label` names the operation without any secret. */
 export function errorFromWire(op: OperationName, label: string, e: WireError, redactor: Redactor): LicensingErrorData {
-    const guard = (GUARD_KIND as Partial<Record<OperationName, LicensingErrorKind>>)[op];
-    return describeWireError(e, { context: contextOf(op), label, redactor, refusals: guard ? [guard] : [] });
+    return describeWireError(e, { context: contextOf(op), label, redactor, refusals: REFUSALS_OF[op] ?? [] });
 }
 
 export interface WireErrorContext {
@@ -83,7 +96,9 @@ export function describeWireError(e: WireError, at: WireErrorContext): Licensing
     if (typeof e.rv === "number" && e.rv !== 0) {
         const returnValue = e.rv >>> 0;
         const special = at.returnValue?.(returnValue);
-        const reason = special?.reason ? ` (${special.reason})` : "";
+        // A method that failed by exception gets the code's general meaning, unless this context knows better.
+        const meaning = e.x === 1 ? WBEM_MEANING[returnValue] : undefined;
+        const reason = special?.reason ? ` (${special.reason})` : meaning ? ` (${meaning})` : "";
         return { kind: special?.kind ?? kindFromReturnValue(context, returnValue), returnValue, message: `${label}: ${message}${reason}` };
     }
     if (typeof e.c === "string") {

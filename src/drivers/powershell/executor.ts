@@ -5,7 +5,11 @@
 import {
     DEFAULT_PRODUCT_VERSION_IDS,
     LicensingErrorKind,
+    installMismatchError,
+    installMismatches,
+    licenseTypeFromProductType,
     type KeyPack,
+    type LicensingErrorData,
     type Operation,
     type OperationExecutor,
     type OperationResult,
@@ -18,7 +22,7 @@ import { planStep, type Step } from "./plan";
 import { DEFAULT_OUTPUT_BUDGET, newNonce } from "./protocol";
 import { renderBatchScript } from "./render";
 import { keyPackFromWire, statusFromWire } from "./results";
-import { type WireListValue, type WirePackValue, type WireResult, type WireStatus, type WireUninstallValue } from "./wire";
+import { type WireError, type WireListValue, type WirePackValue, type WireResult, type WireStatus, type WireUninstallValue } from "./wire";
 
 export interface PowerShellExecutorOptions {
     /** The runner for a server (by the name `execute` is called with), or one runner for all. */
@@ -75,8 +79,20 @@ export class PowerShellExecutor implements OperationExecutor {
         return results;
     }
 
+    /** An install whose read-back differs from what was sent: the error names the setting, the override and the pack. */
+    private mismatch(step: Step, e: WireError): LicensingErrorData | undefined {
+        if (step.op.op !== "install" || step.shape.kind !== "install" || e.k !== LicensingErrorKind.Failed || !e.p) return undefined;
+        const spec = step.op.spec;
+        const asked = { productVersion: spec.productVersion, productVersionId: step.shape.productVersionId, licenseType: spec.licenseType, count: spec.count };
+        const row = e.p;
+        const got = { keyPackId: row.i, productVersionId: row.v, productVersionText: `${row.s} ${row.d}`, licenseType: licenseTypeFromProductType(row.y), totalLicenses: row.n };
+        // The script names the settings it found wrong (a known request's pack is not checked for its count).
+        const problems = installMismatches(asked, got).filter((p) => String(e.m).includes(p.slice(0, p.indexOf(":"))));
+        return installMismatchError(step.label, asked, got, problems.length > 0 ? problems : [String(e.m)]);
+    }
+
     private toResult(step: Step, wire: WireResult, redactor: Redactor): OperationResult {
-        if (wire.ok === 0) return { ok: false, error: errorFromWire(step.op.op, step.label, wire.e, redactor) };
+        if (wire.ok === 0) return { ok: false, error: this.mismatch(step, wire.e) ?? errorFromWire(step.op.op, step.label, wire.e, redactor) };
         const fail = (why: string): OperationResult => ({ ok: false, error: { kind: LicensingErrorKind.Failed, message: `${step.label}: ${why}` } });
         const pack = (row: WirePackValue["p"] | undefined): KeyPack | undefined => (row ? keyPackFromWire(row, this.ids) : undefined);
         switch (step.op.op) {

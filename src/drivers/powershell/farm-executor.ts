@@ -154,7 +154,7 @@ export class PowerShellFarmExecutor implements FarmExecutor {
                     // The setters of a value made by Group Policy fail with WBEM_E_INVALID_OPERATION.
                     returnValue: (rv) =>
                         setter && rv === WbemCode.InvalidOperation
-                            ? { kind: LicensingErrorKind.InvalidParameter, reason: "WBEM_E_INVALID_OPERATION: the setting is made by Group Policy, change the policy instead" }
+                            ? { kind: LicensingErrorKind.InvalidParameter, reason: "WBEM_E_INVALID_OPERATION: the setting is set by Group Policy: change the GPO or remove it" }
                             : rv === WbemCode.InvalidOperation
                               ? { kind: LicensingErrorKind.Failed }
                               : undefined,

@@ -8,6 +8,7 @@
  * Nothing secret is involved; names are validated, then rendered as literals.
  */
 import { LICENSING_TYPE_CODE, LicensingMode } from "../../licensing/modes";
+import { WbemCode } from "../../licensing/codes";
 import { psString, psUint32 } from "./ps-literal";
 
 // The vocabulary is the licensing domain's; re-exported for the components that import it from here.
@@ -59,7 +60,27 @@ $RdlsBroker = ${broker}
 
 function Assert-RdlsCim($Result, [string]$Method) {
     if ($null -eq $Result) { throw ($Method + ' returned nothing') }
-    if ([uint32]$Result.ReturnValue -ne 0) { throw ($Method + ' returned ' + $Result.ReturnValue) }
+    $code = [uint32]$Result.ReturnValue
+    if ($code -eq 0) { return }
+    $why = ''
+    if ($code -eq ${psUint32(WbemCode.InvalidOperation)}) { $why = ' (WBEM_E_INVALID_OPERATION: the setting is set by Group Policy: change the GPO or remove it)' }
+    throw ($Method + ' returned ' + ('0x{0:X8}' -f $code) + $why + $Result.RdlsDetail)
+}
+
+# With $ErrorActionPreference = 'Stop', a provider that fails the call with an HRESULT (a
+# CimException) rather than a non-zero ReturnValue throws: the WBEM code in its CIM error
+# (error_Code) becomes the ReturnValue, so both failures are handled alike.
+function Invoke-RdlsMethod([string]$Method, [scriptblock]$Call) {
+    try {
+        return (& $Call)
+    } catch {
+        $exception = $_.Exception
+        while ($null -ne $exception -and $exception.GetType().Name -ne 'CimException') { $exception = $exception.InnerException }
+        if ($null -eq $exception -or $null -eq $exception.ErrorData) { throw }
+        $property = $exception.ErrorData.CimInstanceProperties['error_Code']
+        if ($null -eq $property -or -not $property.Value) { throw }
+        return [pscustomobject]@{ ReturnValue = [uint32]$property.Value; RdlsDetail = (' by exception: ' + $exception.Message) }
+    }
 }
 
 function Get-RdlsBrokerName {
@@ -144,11 +165,11 @@ function Set-RdlsLicensing($Current) {
     }
     $setting = Get-RdlsHostSetting
     if (-not (Test-RdlsSameServers $Current.licenseServers)) {
-        $result = Invoke-CimMethod -InputObject $setting -MethodName SetSpecifiedLicenseServerList -Arguments @{ SpecifiedLSList = $WantedServers }
+        $result = Invoke-RdlsMethod 'SetSpecifiedLicenseServerList' { Invoke-CimMethod -InputObject $setting -MethodName SetSpecifiedLicenseServerList -Arguments @{ SpecifiedLSList = $WantedServers } }
         Assert-RdlsCim $result 'SetSpecifiedLicenseServerList'
     }
     if ($Current.mode -ne $WantedMode) {
-        $result = Invoke-CimMethod -InputObject $setting -MethodName ChangeMode -Arguments @{ LicensingType = ${psUint32(LICENSING_TYPE_CODE[options.mode])} }
+        $result = Invoke-RdlsMethod 'ChangeMode' { Invoke-CimMethod -InputObject $setting -MethodName ChangeMode -Arguments @{ LicensingType = ${psUint32(LICENSING_TYPE_CODE[options.mode])} } }
         if ([uint32]$result.ReturnValue -ne 0 -and [uint32]$setting.TerminalServerMode -eq 0) {
             return @{ action = 'skipped'; reason = ('ChangeMode returned ' + $result.ReturnValue + ' on a host that is not an RD Session Host; the licensing mode applies to session hosts') }
         }

@@ -40,6 +40,8 @@ export type StepShape =
           reinstallMethod?: string;
           /** Only for the methods that take one (InstallAgreementLicenseKeyPack). */
           agreementType?: number;
+          /** The CAL version asked: the script checks the installed pack's version text names it. */
+          productVersion: ProductVersion;
           productVersionId: number;
           productType: number;
           count: number;
@@ -149,7 +151,7 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
         const why = problem && !problem.ok ? problem.problem : `is missing`;
         return invalid(LicensingErrorKind.InvalidNumber, `${label}: the ${format.label} ${why}`);
     };
-    const base = { productVersionId: ids[spec.productVersion], productType: PRODUCT_TYPE[spec.licenseType], count: spec.count };
+    const base = { productVersion: spec.productVersion, productVersionId: ids[spec.productVersion], productType: PRODUCT_TYPE[spec.licenseType], count: spec.count };
     if (!isLicenseProgram(spec.program)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown licensing program`);
     const family = installMethodOf(spec.program);
     const numbers = spec as unknown as Record<string, unknown>;

@@ -42,12 +42,15 @@ function renderStep(position: number, shape: StepShape): string {
         case "activate":
             return step(position, "activate", [
                 "$server = Get-CimInstance -ClassName Win32_TSLicenseServer",
-                "Set-CimInstance -InputObject $server -Property @{ FirstName = [string]$I.first; LastName = [string]$I.last; Company = [string]$I.company; CountryRegion = [string]$I.country; eMail = [string]$I.email }",
+                "# The config's ISO code becomes the country name in this server's display language.",
+                "$country = Resolve-RdlsCountryName ([string]$I.country)",
+                "Set-CimInstance -InputObject $server -Property @{ FirstName = [string]$I.first; LastName = [string]$I.last; Company = [string]$I.company; CountryRegion = $country; eMail = [string]$I.email }",
                 "$state = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus",
                 "Assert-RdlsReturn $state 'GetActivationStatus'",
                 "if ([uint32]$state.ActivationStatus -ne 0) {",
-                "    $result = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName ActivateServerAutomatic",
+                "    $result = Invoke-RdlsMethod 'ActivateServerAutomatic' { Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName ActivateServerAutomatic }",
                 "    Assert-RdlsReturn $result 'ActivateServerAutomatic'",
+                "    Assert-RdlsActivated $result 'ActivateServerAutomatic'",
                 "}",
                 "Get-RdlsStatus",
             ]);
@@ -56,7 +59,7 @@ function renderStep(position: number, shape: StepShape): string {
                 "$state = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus",
                 "Assert-RdlsReturn $state 'GetActivationStatus'",
                 "if ([uint32]$state.ActivationStatus -eq 0) {",
-                "    $result = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName DeactivateServerAutomatic",
+                "    $result = Invoke-RdlsMethod 'DeactivateServerAutomatic' { Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName DeactivateServerAutomatic }",
                 "    Assert-RdlsReturn $result 'DeactivateServerAutomatic'",
                 "}",
                 "Get-RdlsStatus",
@@ -69,16 +72,21 @@ function renderStep(position: number, shape: StepShape): string {
                 "    $known = Find-RdlsJournal ([string]$I.key)",
                 "    if ($null -ne $known) {",
                 "        $pack = Get-RdlsPack $known",
-                "        if ($null -ne $pack) { return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 } }",
+                "        if ($null -ne $pack) {",
+                ...installedCheck(shape, "            ", false),
+                "            return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 }",
+                "        }",
                 "    }",
-                `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.method} -Arguments ${installArguments(shape)}`,
+                `    $result = Invoke-RdlsMethod ${psString(shape.method)} { Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.method} -Arguments ${installArguments(shape)} }`,
                 ...indent(reinstallFallback(shape)),
                 `    Assert-RdlsReturn $result ${psString(shape.method)}`,
                 "    $id = [uint32]$result.KeyPackId",
                 `    Save-RdlsJournal ([string]$I.key) $id ${psString(shape.program)}`,
+                "    $pack = Assert-RdlsPack $id",
+                ...installedCheck(shape, "    ", true),
                 shape.reinstallMethod
-                    ? `    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)); ${WIRE_REINSTALLED} = $reinstalled }`
-                    : "    @{ p = (ConvertTo-RdlsPackRow (Assert-RdlsPack $id)) }",
+                    ? `    @{ p = (ConvertTo-RdlsPackRow $pack); ${WIRE_REINSTALLED} = $reinstalled }`
+                    : "    @{ p = (ConvertTo-RdlsPackRow $pack) }",
                 "} finally {",
                 "    Exit-RdlsLock $lock",
                 "}",
@@ -90,7 +98,7 @@ function renderStep(position: number, shape: StepShape): string {
                 `if ([uint32]$before.AvailableLicenses -lt ${psInt(shape.count)}) {`,
                 `    throw (New-RdlsError ${psInt(WbemCode.ValueOutOfRange)} ('key pack ${shape.keyPackId} has ' + $before.AvailableLicenses + ' available licenses, ${shape.count} asked'))`,
                 "}",
-                `$result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName RemoveLicensesWithIdCount -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)}; LicenseCount = ${psUint32(shape.count)} }`,
+                `$result = Invoke-RdlsMethod 'RemoveLicensesWithIdCount' { Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName RemoveLicensesWithIdCount -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)}; LicenseCount = ${psUint32(shape.count)} } }`,
                 "Assert-RdlsReturn $result 'RemoveLicensesWithIdCount'",
                 "$row = $null",
                 `$after = Get-RdlsPack ${psInt(shape.keyPackId)}`,
@@ -103,7 +111,7 @@ function renderStep(position: number, shape: StepShape): string {
                 "try {",
                 `    $pack = Assert-RdlsPack ${psInt(shape.keyPackId)}`,
                 ...indent(refuseIfIssuedGuard(shape)),
-                `    $result = Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)} }`,
+                `    $result = Invoke-RdlsMethod 'UninstallLicenseKeyPackWithId' { Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{ KeyPackId = ${psUint32(shape.keyPackId)} } }`,
                 "    Assert-RdlsReturn $result 'UninstallLicenseKeyPackWithId'",
                 `    Remove-RdlsJournalId ${psInt(shape.keyPackId)}`,
                 `    @{ i = ${psUint32(shape.keyPackId)} }`,
@@ -112,6 +120,19 @@ function renderStep(position: number, shape: StepShape): string {
                 "}",
             ]);
     }
+}
+
+/**
+ * The read-back of an install that sent the pack's shape (not a retail code, whose numbers fix the
+ * pack): the pack must be the version, type and count sent, else the step fails naming the pack.
+ * A pack returned for a known request key is checked too (not its count, which removals change),
+ * so a retry never passes a wrong pack as a success.
+ */
+function installedCheck(shape: Extract<StepShape, { kind: "install" }>, at: string, withCount: boolean): string[] {
+    if (installMethodOf(shape.program).packFromNumbers) return [];
+    // Plain literals: in a command's arguments [uint32]7 would be the string "[uint32]7".
+    const count = withCount ? psInt(shape.count) : "$null";
+    return [`${at}Assert-RdlsInstalled $pack ${psString(shape.productVersion)} ${psInt(shape.productVersionId)} ${psInt(shape.productType)} ${count}`];
 }
 
 function indent(lines: string[]): string[] {

@@ -3,7 +3,7 @@
  * wrapper (one try/catch per operation), error description, key pack rows, the request journal
  * and the framed output. Written for Windows PowerShell 5.1 (what every Windows Server has).
  */
-import { BUILT_IN_PACK_DESCRIPTION, PRODUCT_TYPE_BUILT_IN, WbemCode } from "../../licensing";
+import { ACTIVATION_STATUS_MEANING, ActivationStatus, BUILT_IN_PACK_DESCRIPTION, LicensingErrorKind, PRODUCT_TYPE_BUILT_IN, WbemCode } from "../../licensing";
 import { psHexId, psInt, psString } from "./ps-literal";
 import { SECRET_INPUT_FIELDS } from "./plan";
 import { LINE_WIDTH } from "./protocol";
@@ -111,26 +111,50 @@ function Assert-RdlsReturn($Result, [string]$Method) {
     if ($value -ne 0) { throw (New-RdlsError $value ($Method + ' returned ' + ('0x{0:X8}' -f $value))) }
 }
 
+# The WBEM code of a CimException: WMI providers put it in the CIM error's error_Code (MSFT_WmiError).
+function Get-RdlsWbemCode($Exception) {
+    if ($null -eq $Exception -or $Exception.GetType().Name -ne 'CimException') { return $null }
+    if ($null -eq $Exception.ErrorData) { return $null }
+    $property = $Exception.ErrorData.CimInstanceProperties['error_Code']
+    if ($null -eq $property -or -not $property.Value) { return $null }
+    return [uint32]$property.Value
+}
+
+# Runs one WMI method call. With $ErrorActionPreference = 'Stop' a provider that fails the call with
+# an HRESULT (a CimException) instead of a non-zero ReturnValue throws: that failure is reported
+# as the method's return code would be, naming the method and the WBEM code.
+function Invoke-RdlsMethod([string]$Method, [scriptblock]$Call) {
+    try {
+        return (& $Call)
+    } catch {
+        $record = $_
+        $exception = $record.Exception
+        while ($null -ne $exception -and $exception.GetType().Name -ne 'CimException') { $exception = $exception.InnerException }
+        $code = Get-RdlsWbemCode $exception
+        if ($null -eq $code) { throw }
+        $failure = New-RdlsError $code ($Method + ' failed with ' + ('0x{0:X8}' -f $code) + ': ' + (Protect-RdlsText $exception.Message))
+        $failure.Data['RdlsThrown'] = 1
+        throw $failure
+    }
+}
+
 function Get-RdlsErrorInfo($Record) {
     $info = @{ m = (Protect-RdlsText $Record.Exception.Message) }
     $exception = $Record.Exception
     while ($null -ne $exception) {
         if ($null -ne $exception.Data -and $exception.Data.Contains('RdlsKind')) {
             $info.k = [string]$exception.Data['RdlsKind']
+            if ($exception.Data.Contains('RdlsPack')) { $info.p = $exception.Data['RdlsPack'] }
             return $info
         }
         if ($null -ne $exception.Data -and $exception.Data.Contains('RdlsReturnValue')) {
             $info.rv = [uint32]$exception.Data['RdlsReturnValue']
+            if ($exception.Data.Contains('RdlsThrown')) { $info.x = 1 }
             return $info
         }
         if ($exception.GetType().Name -eq 'CimException') {
-            # WMI provider failures carry the WBEM code in the CIM error's error_Code.
-            $code = $null
-            if ($null -ne $exception.ErrorData) {
-                $property = $exception.ErrorData.CimInstanceProperties['error_Code']
-                if ($null -ne $property) { $code = $property.Value }
-            }
-            if ($code) { $info.rv = [uint32]$code } else { $info.c = [string]$exception.NativeErrorCode }
+            $code = Get-RdlsWbemCode $exception
+            if ($null -ne $code) { $info.rv = $code } else { $info.c = [string]$exception.NativeErrorCode }
             return $info
         }
         $exception = $exception.InnerException
@@ -271,8 +295,28 @@ function Remove-RdlsJournalId([uint32]$Id) {
     Write-RdlsJournal $entries
 }
 
+# The mutex is created by whichever identity runs first (SYSTEM under Run Command, an administrator
+# over SSH). Created with the default security descriptor, the other identity could not open it, so
+# it is created with an explicit one: full control for Administrators and SYSTEM; and opened, when
+# it exists, with just the rights a lock needs (Synchronize to wait, Modify to release).
 function Enter-RdlsLock {
-    $mutex = [System.Threading.Mutex]::new($false, ${psString(JOURNAL_MUTEX)})
+    $name = ${psString(JOURNAL_MUTEX)}
+    $mutex = $null
+    try {
+        $mutex = [System.Threading.Mutex]::OpenExisting($name, [System.Security.AccessControl.MutexRights]'Synchronize, Modify')
+    } catch [System.Threading.WaitHandleCannotBeOpenedException] {
+        $security = New-Object System.Security.AccessControl.MutexSecurity
+        foreach ($sid in @([System.Security.Principal.WellKnownSidType]::BuiltinAdministratorsSid, [System.Security.Principal.WellKnownSidType]::LocalSystemSid)) {
+            $identity = New-Object System.Security.Principal.SecurityIdentifier($sid, $null)
+            $rule = New-Object System.Security.AccessControl.MutexAccessRule($identity, [System.Security.AccessControl.MutexRights]::FullControl, [System.Security.AccessControl.AccessControlType]::Allow)
+            $security.AddAccessRule($rule)
+        }
+        $created = $false
+        # Opens the mutex instead when another script created it in the meantime.
+        $mutex = [System.Threading.Mutex]::new($false, $name, [ref]$created, $security)
+    } catch [System.UnauthorizedAccessException] {
+        throw ('the journal lock ' + $name + ' exists but this identity (' + [Security.Principal.WindowsIdentity]::GetCurrent().Name + ') may not use it: an older rds-licensing script created it without access for Administrators and SYSTEM; it goes away when that script ends, then retry')
+    }
     try {
         if (-not $mutex.WaitOne(120000)) { throw 'another rds-licensing script has held the journal lock for 120 s' }
     } catch [System.Threading.AbandonedMutexException] {
@@ -291,6 +335,71 @@ try {
     foreach ($entry in (Read-RdlsJournal)) { $RdlsPrograms[[string]$entry.i] = $entry.p }
 } catch {
     # An unreadable journal only costs program names here; installs report it themselves.
+}
+
+# CountryRegion takes a country *name* from the server's own region list (the Activate Server
+# wizard offers names; a script that set an ISO code is reported to fail with "Invalid parameter").
+# The config keeps the ISO 3166 code; the name is resolved here, on the server, in its display
+# language (RegionInfo.DisplayName), so one stack activates an English, French or German Windows.
+function Resolve-RdlsCountryName([string]$Code) {
+    try {
+        $region = New-Object System.Globalization.RegionInfo($Code)
+    } catch {
+        throw (New-RdlsError ${psInt(WbemCode.InvalidParameter)} ('country/region ' + $Code + ' is not a region this server knows'))
+    }
+    return [string]$region.DisplayName
+}
+
+# The stored CountryRegion as the ISO code the config holds, whatever language it was written in
+# (display, English or native name), so the read-back shows no drift from the translation.
+function ConvertTo-RdlsCountryCode([string]$Value) {
+    if ($Value.Length -eq 0) { return $Value }
+    foreach ($culture in [System.Globalization.CultureInfo]::GetCultures([System.Globalization.CultureTypes]::SpecificCultures)) {
+        $region = $null
+        try { $region = New-Object System.Globalization.RegionInfo($culture.Name) } catch { $region = $null }
+        if ($null -eq $region) { continue }
+        foreach ($name in @($region.DisplayName, $region.EnglishName, $region.NativeName)) {
+            if ([string]::Equals([string]$name, $Value, [StringComparison]::OrdinalIgnoreCase)) { return $region.TwoLetterISORegionName }
+        }
+    }
+    return $Value
+}
+
+# An install returned 0: the pack it made must be the version, type and count sent ($Count $null:
+# not checked). Windows Server 2025's ProductVersion code is not documented: a wrong code must fail at
+# the first install, never pass as another version. The pack stays (recorded in the journal) and is
+# reported whole, with its ID.
+function Assert-RdlsInstalled($Pack, [string]$Version, [uint32]$VersionId, [uint32]$ProductType, $Count) {
+    $text = [string]$Pack.ProductVersion + ' ' + [string]$Pack.Description
+    $years = @([regex]::Matches($text, '\\b20\\d\\d\\b') | ForEach-Object { $_.Value })
+    $wrong = New-Object System.Collections.ArrayList
+    if ([uint32]$Pack.ProductVersionID -ne $VersionId -or ($years.Count -gt 0 -and $years -notcontains $Version)) { [void]$wrong.Add('productVersion') }
+    if ([uint32]$Pack.ProductType -ne $ProductType) { [void]$wrong.Add('licenseType') }
+    if ($null -ne $Count -and [long]$Pack.TotalLicenses -ne [long]$Count) { [void]$wrong.Add('count') }
+    if ($wrong.Count -eq 0) { return }
+    $failure = New-RdlsRefusal ${psString(LicensingErrorKind.Failed)} ('key pack ' + $Pack.KeyPackId + ' was installed, but not as asked: ' + ($wrong -join ', '))
+    $failure.Data['RdlsPack'] = ConvertTo-RdlsPackRow $Pack
+    throw $failure
+}
+
+# The ActivationStatus out-value of ActivateServerAutomatic: a zero ReturnValue alone does not say
+# the server is activated. Without the out-value, GetActivationStatus says.
+function Assert-RdlsActivated($Result, [string]$Method) {
+    $status = $Result.ActivationStatus
+    if ($null -eq $status) {
+        $state = Invoke-CimMethod -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+        Assert-RdlsReturn $state 'GetActivationStatus'
+        $status = $state.ActivationStatus
+    }
+    $status = [uint32]$status
+    if ($status -eq ${psInt(ActivationStatus.Activated)}) { return }
+    if ($status -eq ${psInt(ActivationStatus.NotActivated)}) {
+        throw (New-RdlsRefusal ${psString(LicensingErrorKind.NotActivated)} ($Method + ' returned 0 with ActivationStatus 1: ' + ${psString(ACTIVATION_STATUS_MEANING[ActivationStatus.NotActivated])}))
+    }
+    if ($status -eq ${psInt(ActivationStatus.Unknown)}) {
+        throw (New-RdlsRefusal ${psString(LicensingErrorKind.Failed)} ($Method + ' returned 0 with ActivationStatus 2: ' + ${psString(ACTIVATION_STATUS_MEANING[ActivationStatus.Unknown])}))
+    }
+    throw (New-RdlsRefusal ${psString(LicensingErrorKind.Failed)} ($Method + ' returned 0 with ActivationStatus ' + $status + ', which is not documented'))
 }
 
 function Get-RdlsStatus {
@@ -315,7 +424,7 @@ function Get-RdlsStatus {
         fn = [string]$server.FirstName
         ln = [string]$server.LastName
         co = [string]$server.Company
-        cr = [string]$server.CountryRegion
+        cr = (ConvertTo-RdlsCountryCode ([string]$server.CountryRegion))
         em = [string]$server.eMail
     }
 }

@@ -53,6 +53,10 @@ export interface WireError {
     c?: string;
     /** HRESULT of any other exception. */
     h?: number;
+    /** With k: the key pack the step made, read back (an install whose pack is not the one asked). */
+    p?: WirePack;
+    /** 1 when the method failed by exception (a CimException with the WBEM code `rv`), not by ReturnValue. */
+    x?: 1;
     /** A guard of the contract refused (errors.ts GUARD_KIND): the kind itself, no return value. */
     k?: string;
 }

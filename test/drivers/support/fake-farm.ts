@@ -8,7 +8,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import { WbemCode } from "../../../src/licensing";
-import { StepError, wbem } from "./fake-windows";
+import { StepError, cimFailure, wbem } from "./fake-windows";
 import { ancestor, assignedValue, commands, descendants, hashEntries, integerValue, memberRead, stringValue, type CommandCall } from "./powershell-syntax";
 
 export const FARM_OPERATIONS: ReadonlySet<string> = new Set([
@@ -67,6 +67,8 @@ export interface FarmFault {
     host?: string;
     returnValue?: number;
     exception?: string;
+    /** A CimException with this WBEM code (error_Code), instead of a non-zero ReturnValue. */
+    wbemCode?: number;
 }
 
 const MODE_CODE: Record<string, number> = { PerDevice: 2, PerUser: 4, NotConfigured: 5 };
@@ -84,7 +86,11 @@ export class FakeFarm {
     /** Every cmdlet and method the scripts made the model run, as "host:method". */
     calls: string[] = [];
 
+    /** The body of the step being performed (how the script calls a method decides what a CimException reports). */
+    private body?: Node;
+
     perform(op: string, body: Node, input: { s?: string[] }): unknown {
+        this.body = body;
         switch (op) {
             case "get-deployment-licensing":
                 this.expect(body, "Assert-RdlsDeployment");
@@ -115,6 +121,7 @@ export class FakeFarm {
         this.calls.push(`${host}:${method}`);
         if (at < 0) return;
         const [fault] = this.faults.splice(at, 1);
+        if (fault!.wbemCode !== undefined) throw cimFailure(this.body, method, fault!.wbemCode, fault!.exception ?? "The WMI provider failed the call.");
         if (fault!.exception !== undefined) throw new StepError({ m: fault!.exception, h: -2146233088 });
         throw wbem(fault!.returnValue!, `${method} returned 0x${fault!.returnValue!.toString(16).toUpperCase()}`);
     }

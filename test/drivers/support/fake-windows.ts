@@ -11,6 +11,7 @@ import {
     AGREEMENT_NUMBER,
     BUILT_IN_PACK_DESCRIPTION,
     DEFAULT_PRODUCT_VERSION_IDS,
+    ISO_3166_ALPHA2,
     KeyPackType,
     OPEN_LICENSE_AUTHORIZATION,
     OPEN_LICENSE_NUMBER,
@@ -84,14 +85,39 @@ export interface InjectedFault {
     /** Or an exception, with this message, optionally a CIM native error code name. */
     exception?: string;
     cimCode?: string;
+    /**
+     * Or a CimException whose CIM error (MSFT_WmiError) carries this WBEM code in error_Code: the
+     * provider fails the call with an HRESULT instead of returning a non-zero ReturnValue.
+     */
+    wbemCode?: number;
 }
 
 type StepValue = { ok: 1; v: unknown } | { ok: 0; e: Record<string, unknown> };
 
 export class StepError extends Error {
-    constructor(readonly info: Record<string, unknown>) {
+    /** `thrown`: an exception the script did not catch (no ReturnValue was assigned), e.g. a CimException. */
+    constructor(
+        readonly info: Record<string, unknown>,
+        readonly thrown = false,
+    ) {
         super(String(info.m));
     }
+}
+
+/**
+ * A method call failed with a CimException carrying `code`, as the script reports it: through
+ * Invoke-RdlsMethod '<method>' { Invoke-CimMethod ... -MethodName <method> ... } the error names the
+ * method and the code; a bare call reaches Get-RdlsErrorInfo, which reads the code but names no method.
+ */
+export function cimFailure(body: Node | undefined, method: string, code: number, message: string): StepError {
+    const hex = `0x${(code >>> 0).toString(16).toUpperCase().padStart(8, "0")}`;
+    const call = body && commands(body, "Invoke-CimMethod").find((c) => c.parameters.get("methodname") && stringValue(c.parameters.get("methodname")!) === method);
+    let wrapped = false;
+    for (let at = call ? ancestor(call.node, "command") : undefined; at; at = ancestor(at, "command")) {
+        const outer = commands(at, "Invoke-RdlsMethod").find((c) => c.node.startIndex === at!.startIndex);
+        if (outer && outer.positional[0] && stringValue(outer.positional[0]) === method) wrapped = true;
+    }
+    return new StepError(wrapped ? { m: `${method} failed with ${hex}: ${message}`, rv: code >>> 0, x: 1 } : { m: message, rv: code >>> 0 }, true);
 }
 
 export const wbem = (rv: number, m: string) => new StepError({ m, rv });
@@ -119,6 +145,8 @@ export class FakeWindowsServer {
     name = "RDLS01";
     build = 20348; // Windows Server 2022
     activation = 1;
+    /** The ActivationStatus out-value ActivateServerAutomatic returns with ReturnValue 0 (1, 2: not activated). */
+    activationResult = 0;
     licenseServerId = "";
     contact = { FirstName: "", LastName: "", Company: "", CountryRegion: "", eMail: "" };
     packs: FakePack[] = [
@@ -145,6 +173,20 @@ export class FakeWindowsServer {
     /** Every Install* and Reinstall* method called, in order (the reinstall fallback's tests read it). */
     installCalls: string[] = [];
     clearinghouseDown = false;
+    /** The display language of this Windows: RegionInfo.DisplayName and the provider's list of country names follow it. */
+    language = "en-US";
+    /** Who runs the scripts: SYSTEM under Run Command, an administrator over SSH. */
+    identity: "SYSTEM" | "Administrators" = "SYSTEM";
+    /**
+     * The named mutex Global\rds-licensing-journal while some script holds it: who created it and
+     * whom its security descriptor lets open it. Absent: no script has it open.
+     */
+    journalMutex?: { createdBy: string; allows: string[] };
+    /**
+     * A server whose ProductVersion code means another version than the driver assumes: every
+     * agreement or open install makes a pack of this version, whatever code was sent.
+     */
+    installAs?: { versionId: number; versionText: string };
     faults: InjectedFault[] = [];
     /** Lines printed before the results, as Windows does (banners, warnings, progress). */
     noise: string[] = [];
@@ -281,10 +323,14 @@ export class FakeWindowsServer {
         return parts.map((part) => (part.type === "member_access" ? String(this.property(pack, memberRead(part)!.member)) : stringValue(part))).join("");
     }
 
+    /** The body of the step being performed (a fault's CimException depends on how the script calls the method). */
+    private body?: Node;
+
     private fault(method: string): void {
         const at = this.faults.findIndex((f) => f.method === method);
         if (at < 0) return;
         const [fault] = this.faults.splice(at, 1);
+        if (fault!.wbemCode !== undefined) throw cimFailure(this.body, method, fault!.wbemCode, fault!.exception ?? "The WMI provider failed the call.");
         if (fault!.exception !== undefined) {
             throw new StepError(fault!.cimCode ? { m: fault!.exception, c: fault!.cimCode } : { m: fault!.exception, h: -2146233088 });
         }
@@ -292,6 +338,8 @@ export class FakeWindowsServer {
     }
 
     private perform(op: string, body: Node, input: Record<string, string>): unknown {
+        this.body = body;
+        if (commands(body, "Enter-RdlsLock").length > 0) this.enterLock(body);
         switch (op) {
             case "status":
                 return this.status();
@@ -302,13 +350,18 @@ export class FakeWindowsServer {
                 const props = hashEntries(set.parameters.get("property")!);
                 for (const key of Object.keys(this.contact) as (keyof FakeWindowsServer["contact"])[]) {
                     if (!props.has(key)) throw new Error(`fake: activate does not set ${key}`);
-                    this.contact[key] = String(this.argument(props, key, input));
+                    this.contact[key] = key === "CountryRegion" ? this.countryValue(body, props.get(key)!, input) : String(this.argument(props, key, input));
                 }
                 if (this.activation !== 0) {
                     this.fault("ActivateServerAutomatic");
+                    // As the provider is reported to: CountryRegion must be a name from the OS's own (localized) list.
+                    if (this.contact.CountryRegion && !codeOfCountryName(this.contact.CountryRegion, [this.language])) {
+                        throw wbem(WbemCode.InvalidParameter, "ActivateServerAutomatic returned 0x80041008 (Invalid parameter)");
+                    }
                     const c = this.contact;
                     if (!c.FirstName || !c.LastName || !c.Company || !c.CountryRegion) throw wbem(WbemCode.InvalidOperation, "ActivateServerAutomatic returned 0x80041016");
                     if (this.clearinghouseDown) throw wbem(WbemCode.NotAvailable, "ActivateServerAutomatic returned 0x80041009");
+                    if (this.activationResult !== 0) return this.activationRefused(body);
                     this.activation = 0;
                     this.licenseServerId = randomBytes(18).toString("hex").slice(0, 35).toUpperCase();
                 }
@@ -356,7 +409,10 @@ export class FakeWindowsServer {
 
     private install(body: Node, input: Record<string, string>): unknown {
         const known = this.journal.get(input.key ?? "");
-        if (known && this.packs.some((p) => p.id === known.id)) return { p: this.row(this.pack(known.id)), r: 1 };
+        if (known && this.packs.some((p) => p.id === known.id)) {
+            this.checkInstalled(body, this.pack(known.id), false);
+            return { p: this.row(this.pack(known.id)), r: 1 };
+        }
         const [first, second, ...more] = this.invoked(body);
         if (!first || more.length > 0) throw new Error("fake: an install step calls one Install* method, and at most one Reinstall*");
         const reinstall = second && this.reinstallCall(body, first, second);
@@ -369,7 +425,7 @@ export class FakeWindowsServer {
         } catch (error) {
             // The script reinstalls only after a non-zero return value, and reports the install's
             // error when the reinstall fails in any way.
-            if (!(error instanceof StepError) || error.info.rv === undefined || !reinstall) throw error;
+            if (!(error instanceof StepError) || error.thrown || error.info.rv === undefined || !reinstall) throw error;
             try {
                 pack = this.installPack(reinstall.method, reinstall.args, input, true);
             } catch (again) {
@@ -379,6 +435,7 @@ export class FakeWindowsServer {
             reinstalled = true;
         }
         this.journal.set(input.key!, { id: pack.id, program });
+        this.checkInstalled(body, pack, true);
         const value: Record<string, unknown> = { p: this.row(pack) };
         if (reinstall) value[reinstall.flag] = reinstalled ? 1 : 0;
         return value;
@@ -457,10 +514,16 @@ export class FakeWindowsServer {
             // Agreement and open numbers install fresh as long as they are entitled: never a reinstall.
             throw denied();
         }
-        const version = productVersionFromId(versionId, DEFAULT_PRODUCT_VERSION_IDS) as ProductVersion | undefined;
+        // A server with its own code table installs what its table says, whatever the code sent.
+        const as = family !== "InstallRetailPurchaseLicenseKeyPack" ? this.installAs : undefined;
+        const version = (as ? /\b(20\d\d)\b/.exec(as.versionText)?.[1] : productVersionFromId(versionId, DEFAULT_PRODUCT_VERSION_IDS)) as ProductVersion | undefined;
         const serverVersion = windowsServerVersionFromBuild(this.build)!;
         if (!version || Number(version) > Number(serverVersion)) throw wbem(WbemCode.ValueOutOfRange, `${method} returned 0x8004102B`);
         if (family === "InstallRetailPurchaseLicenseKeyPack") this.clearinghouse.consumed.set(tag, this.name);
+        if (as) {
+            const text = as.versionText;
+            return this.addPack({ type, versionId: as.versionId, versionText: text, description: `${text} - RDS Per ${productType === 1 ? "User" : "Device"} CAL`, productType, total: count, numbers: tag });
+        }
         return this.addPack({
             type,
             versionId,
@@ -470,6 +533,96 @@ export class FakeWindowsServer {
             total: count,
             numbers: tag,
         });
+    }
+
+    /**
+     * The CountryRegion the activate step sets: `$I.country` as is (the bare code), or a variable the
+     * step assigned from `Resolve-RdlsCountryName ([string]$I.country)`, which (when the prelude
+     * defines it with RegionInfo's DisplayName) is the region's name in this server's language.
+     */
+    private countryValue(body: Node, node: Node, input: Record<string, string>): string {
+        const read = memberRead(node);
+        if (read?.variable === "$I") return input[read.member] ?? "";
+        const source = assignedValue(body, node.text.trim());
+        const call = source && commands(source, "Resolve-RdlsCountryName")[0];
+        if (!call) throw new Error(`fake: cannot evaluate CountryRegion = ${node.text}`);
+        const root = ancestor(body, "program") ?? body;
+        const fn = descendants(root, "function_statement").find((f) => /^function\s+Resolve-RdlsCountryName\b/i.test(f.text));
+        if (!fn || !/RegionInfo\(\$Code\)/.test(fn.text) || !/\.DisplayName/.test(fn.text)) throw new Error("fake: Resolve-RdlsCountryName does not read RegionInfo's DisplayName");
+        const arg = memberRead(call.positional[0]!);
+        const code = arg?.variable === "$I" ? (input[arg.member] ?? "") : "";
+        const name = ISO_3166_ALPHA2.has(code.toUpperCase()) ? new Intl.DisplayNames([this.language], { type: "region" }).of(code.toUpperCase()) : undefined;
+        if (!name) throw wbem(WbemCode.InvalidParameter, `country/region ${code} is not a region this server knows`);
+        return name;
+    }
+
+    /**
+     * Enter-RdlsLock, as the script's function says it: an existing mutex is opened (OpenExisting
+     * with Synchronize and Modify, or the constructor, which asks for full access) only if its
+     * security descriptor allows this identity; a new one is created with the access rules the
+     * function builds (MutexAccessRule per well-known SID), or, without any, the creator's alone.
+     * The mutex a step creates is left as "held" so the next execution (another identity) meets it.
+     */
+    private enterLock(body: Node): void {
+        const root = ancestor(body, "program") ?? body;
+        const fn = descendants(root, "function_statement").find((f) => /^function\s+Enter-RdlsLock\b/i.test(f.text));
+        if (!fn) throw new Error("fake: the script has no Enter-RdlsLock function");
+        const text = fn.text;
+        const sids: Record<string, string> = { BuiltinAdministratorsSid: "Administrators", LocalSystemSid: "SYSTEM" };
+        const existing = this.journalMutex;
+        if (existing) {
+            const opens = /\[System\.Threading\.Mutex\]::OpenExisting\(/i.test(text) || /Mutex\]::new\(|New-Object\s+System\.Threading\.Mutex/i.test(text);
+            if (!opens) throw new Error("fake: Enter-RdlsLock neither opens nor creates the mutex");
+            if (!existing.allows.includes(this.identity)) {
+                // The function's own message for it: its literals joined with $name and the identity's name.
+                const line = /catch \[System\.UnauthorizedAccessException\][^{]*\{\s*(throw \(.*)/i.exec(text)?.[1];
+                const parts = line ? [...line.matchAll(/'([^']*)'|\$name|\[Security\.Principal\.WindowsIdentity\]::GetCurrent\(\)\.Name/g)] : [];
+                const message = parts.map((m) => (m[1] !== undefined ? m[1] : m[0] === "$name" ? "Global\\rds-licensing-journal" : `NT AUTHORITY\\${this.identity}`)).join("");
+                throw new StepError({ m: message || `Access to the path 'Global\\rds-licensing-journal' is denied.`, h: -2147024891 });
+            }
+            return;
+        }
+        const granted = [...text.matchAll(/WellKnownSidType\]::(\w+)/g)].map((m) => sids[m[1]!]).filter((s): s is string => !!s);
+        const withSecurity = /MutexAccessRule/.test(text) && /Mutex\]::new\([^)]*\$security\)/i.test(text);
+        this.journalMutex = { createdBy: this.identity, allows: withSecurity && granted.length > 0 ? granted : [this.identity] };
+    }
+
+    /**
+     * The step's read-back of the pack an install made, as the script states it: `Assert-RdlsInstalled
+     * $pack '<version>' <code> <type> <count>` with literals (the first call for a known request key,
+     * the last for a fresh install). A pack that is not the version (by ID and by the year its text
+     * names), type or count fails the step by kind, with the pack's row; no call, no check.
+     */
+    private checkInstalled(body: Node, pack: FakePack, fresh: boolean): void {
+        const checks = commands(body, "Assert-RdlsInstalled");
+        const check = fresh ? checks.at(-1) : checks.length > 1 ? checks[0] : undefined;
+        if (!check) return;
+        const [, version, versionId, productType, count] = check.positional;
+        const years: string[] = `${pack.versionText} ${pack.description}`.match(/\b20\d\d\b/g) ?? [];
+        const wrong: string[] = [];
+        if (pack.versionId !== integerValue(versionId!) || (years.length > 0 && !years.includes(stringValue(version!)))) wrong.push("productVersion");
+        if (pack.productType !== integerValue(productType!)) wrong.push("licenseType");
+        const expected = count && integerValue(count);
+        if (expected !== undefined && pack.total !== expected) wrong.push("count");
+        if (wrong.length > 0) throw new StepError({ m: `key pack ${pack.id} was installed, but not as asked: ${wrong.join(", ")}`, k: "failed", p: this.row(pack) });
+    }
+
+    /**
+     * ActivateServerAutomatic returned 0 with ActivationStatus 1 (not activated) or 2 (unknown error):
+     * the server stays unactivated. A step that checks the out-value (Assert-RdlsActivated on the
+     * method's result, after the call) fails with the status's documented meaning; one that does
+     * not returns the status as if all went well.
+     */
+    private activationRefused(body: Node): unknown {
+        const status = this.activationResult;
+        this.activation = status;
+        const method = commands(body, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "ActivateServerAutomatic");
+        const check = commands(body, "Assert-RdlsActivated")[0];
+        if (!method || !check) return this.status();
+        if (check.node.startIndex < method.node.startIndex) throw new Error("fake: ActivationStatus is checked before ActivateServerAutomatic");
+        if (check.positional[0]?.text.trim() !== assignedVariable(method.node)) throw new Error("fake: Assert-RdlsActivated does not check ActivateServerAutomatic's result");
+        const meaning = status === 1 ? "the license server is not activated" : "an unknown error occurred: it is not known whether the license server is activated";
+        throw new StepError({ m: `ActivateServerAutomatic returned 0 with ActivationStatus ${status}: ${meaning}`, k: status === 1 ? "not-activated" : "failed" });
     }
 
     private builtIn(p: FakePack): boolean {
@@ -489,8 +642,23 @@ export class FakeWindowsServer {
 
     private status() {
         const c = this.contact;
-        return { n: this.name, b: this.build, a: this.activation, id: this.licenseServerId || null, fn: c.FirstName, ln: c.LastName, co: c.Company, cr: c.CountryRegion, em: c.eMail };
+        // Get-RdlsStatus reads CountryRegion back as an ISO code (ConvertTo-RdlsCountryCode) when the name is a region's in any language.
+        const root = this.body && (ancestor(this.body, "program") ?? this.body);
+        const reads = root && descendants(root, "function_statement").some((f) => /^function\s+Get-RdlsStatus\b/i.test(f.text) && f.text.includes("ConvertTo-RdlsCountryCode"));
+        const cr = (reads && codeOfCountryName(c.CountryRegion, [this.language, "en-US"])) || c.CountryRegion;
+        return { n: this.name, b: this.build, a: this.activation, id: this.licenseServerId || null, fn: c.FirstName, ln: c.LastName, co: c.Company, cr, em: c.eMail };
     }
+}
+
+/** The ISO code whose region name, in one of `languages`, is `name` (case-insensitive), if any. */
+function codeOfCountryName(name: string, languages: string[]): string | undefined {
+    const wanted = name.trim().toLocaleLowerCase();
+    if (!wanted) return undefined;
+    for (const language of languages) {
+        const names = new Intl.DisplayNames([language], { type: "region" });
+        for (const code of ISO_3166_ALPHA2) if (names.of(code)?.toLocaleLowerCase() === wanted) return code;
+    }
+    return undefined;
 }
 
 /** The variable a command's output is assigned to (`$x = Invoke-CimMethod ...`), or undefined. */

@@ -7,6 +7,7 @@ import { createSimulatorExecutor } from "../../../src/drivers/simulator";
 import type { ProductVersion } from "../../../src/licensing/codes";
 import type { ContactInfo, InstallSpec, Operation, OperationExecutor, OperationResult } from "../../../src/licensing/operations";
 import { openSimulator, type Simulator } from "../../../src/simulator";
+import { main } from "../../../src/simulator/cli";
 
 export const CONTACT: ContactInfo = { firstName: "Ada", lastName: "Lovelace", company: "Contoso", countryRegion: "NL" };
 
@@ -79,4 +80,12 @@ export function snapshot(dir: string): Record<string, string> {
         out[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
     }
     return out;
+}
+
+/** `rds-licensing sim <argv> --home <home>` in process, with its exit code and both outputs. */
+export async function simCli(home: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main([...argv, "--home", home], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, cwd: "/" });
+    return { code, stdout, stderr };
 }
