@@ -51,7 +51,10 @@ export interface LicenseServerActivationArgs {
  *
  * @example Giving the activation back when the stack is destroyed
  * ```ts
- * new LicenseServerActivation("lab-activation", { connection, server: "RDLS-LAB", contact, deactivateOnDelete: true });
+ * const lab = new SimulatedLicenseServer("lab", { serverName: "RDLS-LAB", windowsServerVersion: "2022" });
+ * new LicenseServerActivation("lab-activation", {
+ *     connection, server: lab.serverName, serverInstance: lab.instanceId, contact, deactivateOnDelete: true,
+ * });
  * ```
  */
 export class LicenseServerActivation extends DynamicResource {

@@ -262,8 +262,39 @@ function namesOf(code: string): { declared: Set<string>; used: Set<string> } {
     return { declared, used };
 }
 
-/** The module an example becomes: imports of what it uses from "rds-licensing", its free names declared, its code. */
-export function exampleModule(example: JsdocExample, exportedNames: ReadonlySet<string>): string {
+/**
+ * Concrete values for the free names, for running an example on the simulator (jsdoc-run.test.ts):
+ * each an expression of the type `EXAMPLE_FREE_NAMES` gives the name, which may use other free names
+ * (they are then defined first). The contact is fictitious; the config secrets are set on the stack.
+ */
+export const SIMULATOR_FREE_VALUES: Readonly<Record<string, string>> = {
+    config: `new pulumi.Config()`,
+    cfg: `new pulumi.Config()`,
+    contact: `{ firstName: "Ada", lastName: "Lovelace", company: "Contoso (fictitious)", countryRegion: "GB" }`,
+    connection: `{ kind: "simulator", home: ".rdls-sim" }`,
+    server: `new SimulatedLicenseServer("free-server", { serverName: "RDLS-FREE01", windowsServerVersion: "2022" })`,
+    primary: `new SimulatedLicenseServer("free-primary", { serverName: "RDLS-FREE02", windowsServerVersion: "2022" })`,
+    secondary: `new SimulatedLicenseServer("free-secondary", { serverName: "RDLS-FREE03", windowsServerVersion: "2022" })`,
+    activation: `new LicenseServerActivation("free-activation", { connection, server: server.serverName, serverInstance: server.instanceId, contact })`,
+    deployment: `new SimulatedDeployment("free-deployment", { broker: "RDCB-FREE01" })`,
+    sessionHost: `new SimulatedSessionHost("free-host", { name: "RDSH-FREE01", windowsServerVersion: "2022" })`,
+    eaArgs: `{ connection, server: server.serverName, serverInstance: server.instanceId, program: "enterprise-agreement", agreementNumber: config.requireSecret("eaNumber"), productVersion: "2022", licenseType: "per-user", count: 5 }`,
+    eaDeviceArgs: `{ connection, server: server.serverName, serverInstance: server.instanceId, program: "enterprise-agreement", agreementNumber: config.requireSecret("eaNumber"), productVersion: "2022", licenseType: "per-device", count: 5 }`,
+    packs: `[]`,
+};
+
+/** How an example's module is made: as a type-check declares its free names, or as a program defines them. */
+export interface ExampleModuleOptions {
+    /** Define the free names with these expressions (`const`), instead of `declare const`. */
+    freeValues?: Readonly<Record<string, string>>;
+    /** Where the package's names are imported from (default "rds-licensing"). */
+    moduleSpecifier?: string;
+}
+
+const hiddenFree = (name: string) => `__free_${name}`;
+
+/** The module an example becomes: imports of what it uses from "rds-licensing", its free names declared (or defined), its code. */
+export function exampleModule(example: JsdocExample, exportedNames: ReadonlySet<string>, options: ExampleModuleOptions = {}): string {
     const shape = exampleShape(example);
     const body =
         shape === "property"
@@ -272,18 +303,90 @@ export function exampleModule(example: JsdocExample, exportedNames: ReadonlySet<
               ? `export const example: ${example.ownerInterface} = ${example.code.trim()};`
               : example.code;
     const { declared, used } = namesOf(body);
-    const free = Object.entries(freeNamesOf(example)).filter(([name]) => used.has(name) && !declared.has(name));
-    const freeTypes = free.map(([, type]) => namesOf(`type T = ${type};`).used);
-    const imports = [...exportedNames].filter((n) => !declared.has(n) && (used.has(n) || freeTypes.some((t) => t.has(n)))).sort();
+    const types = freeNamesOf(example);
+    const free = Object.entries(types).filter(([name]) => used.has(name) && !declared.has(name));
+    let freeLines: string[];
+    let typeTexts: string[];
+    let valueTexts: string[] = [];
+    if (options.freeValues) {
+        // Each free value under a hidden name (`__free_server`), its own free names too: an example
+        // declaring `connection` itself still gets a free `activation` on the free connection.
+        const values = options.freeValues;
+        const needed: string[] = [];
+        const need = (name: string, chain: string[]): void => {
+            if (needed.includes(name)) return;
+            if (chain.includes(name)) throw new Error(`free names: a cycle ${[...chain, name].join(" -> ")}`);
+            const value = values[name];
+            if (value === undefined || types[name] === undefined) throw new Error(`${example.file}:${example.line}: no value for the free name \`${name}\``);
+            for (const dep of namesOf(`const v = ${value};`).used) if (dep !== name && types[dep] !== undefined && values[dep] !== undefined) need(dep, [...chain, name]);
+            needed.push(name);
+        };
+        for (const [name] of free) need(name, []);
+        const rename = (value: string) => renameIdentifiers(value, (id) => (needed.includes(id) ? hiddenFree(id) : undefined));
+        freeLines = [
+            ...needed.map((name) => `const ${hiddenFree(name)}: ${types[name]} = ${rename(values[name]!)};`),
+            ...free.map(([name]) => `const ${name} = ${hiddenFree(name)};`),
+        ];
+        typeTexts = needed.map((name) => types[name]!);
+        valueTexts = needed.map((name) => values[name]!);
+    } else {
+        freeLines = free.map(([name, type]) => `declare const ${name}: ${type};`);
+        typeTexts = free.map(([, type]) => type);
+    }
+    const freeUses = typeTexts.map((t) => namesOf(`type T = ${t};`).used).concat(valueTexts.map((v) => namesOf(`const v = (${v});`).used));
+    const imports = [...exportedNames].filter((n) => !declared.has(n) && (used.has(n) || freeUses.some((t) => t.has(n)))).sort();
     return [
         `// ${example.file}:${example.line}, ${example.owner} @example ${example.title}`.trimEnd(),
         `import * as pulumi from "@pulumi/pulumi";`,
-        imports.length > 0 ? `import { ${imports.join(", ")} } from "rds-licensing";` : "",
-        ...free.map(([name, type]) => `declare const ${name}: ${type};`),
+        imports.length > 0 ? `import { ${imports.join(", ")} } from ${JSON.stringify(options.moduleSpecifier ?? "rds-licensing")};` : "",
+        ...freeLines,
         "export {};",
         body,
         "",
     ].join("\n");
+}
+
+/** `code` (an expression) with the identifiers `to` names renamed, keys and members left alone, shorthand properties expanded. */
+function renameIdentifiers(code: string, to: (id: string) => string | undefined): string {
+    const prefix = "const v = (";
+    const source = ts.createSourceFile("value.ts", `${prefix}${code});`, ts.ScriptTarget.Latest, true);
+    const edits: Array<{ start: number; end: number; text: string }> = [];
+    const visit = (node: ts.Node): void => {
+        if (ts.isShorthandPropertyAssignment(node)) {
+            const renamed = to(node.name.text);
+            if (renamed) edits.push({ start: node.name.getStart(source), end: node.name.end, text: `${node.name.text}: ${renamed}` });
+            return;
+        }
+        if (ts.isIdentifier(node)) {
+            const parent = node.parent;
+            const isKey = (ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node;
+            const isMember = ts.isPropertyAccessExpression(parent) && parent.name === node;
+            const renamed = to(node.text);
+            if (!isKey && !isMember && renamed) edits.push({ start: node.getStart(source), end: node.end, text: renamed });
+        }
+        ts.forEachChild(node, visit);
+    };
+    visit(source);
+    let text = source.text;
+    for (const e of edits.sort((x, y) => y.start - x.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    return text.slice(prefix.length, text.length - 2);
+}
+
+/** An example's module as CommonJS JavaScript, for a Pulumi program's index.js. */
+export function transpileExample(moduleText: string): string {
+    return ts.transpileModule(moduleText, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        reportDiagnostics: false,
+    }).outputText;
+}
+
+/** The config keys an example reads (`config.requireSecret("eaNumber")`, `cfg.get("x")`...), secret or not. */
+export function configKeysOf(code: string): Array<{ key: string; secret: boolean }> {
+    const found = new Map<string, boolean>();
+    for (const m of code.matchAll(/\.(require|get)(Secret)?(Number|Boolean|Object)?\(\s*["']([^"']+)["']/g)) {
+        found.set(m[4]!, (found.get(m[4]!) ?? false) || m[2] === "Secret");
+    }
+    return [...found].map(([key, secret]) => ({ key, secret }));
 }
 
 /** Each `new X(...)` of the code: its class, its text, the keys of its args (2nd argument) and options (3rd). */
