@@ -15,6 +15,7 @@ import {
     exampleModule,
     exampleShape,
     formatDiagnostics,
+    COMPONENT_SOURCES,
     jsdocExamples,
     publicExports,
     PUBLIC_ENTRY,
@@ -24,12 +25,7 @@ import {
     type JsdocExample,
 } from "./typescript-api";
 
-const FILES = ["components", path.join("components", "azure")].flatMap((dir) =>
-    fs
-        .readdirSync(path.join(REPO_ROOT, dir))
-        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-        .map((f) => path.join(dir, f)),
-);
+const FILES = COMPONENT_SOURCES;
 const examples = jsdocExamples(FILES);
 const label = (e: JsdocExample) => `${e.file}:${e.line} ${e.owner}${e.title ? ` "${e.title}"` : ""}`;
 const moduleFile = (e: JsdocExample, i: number) =>

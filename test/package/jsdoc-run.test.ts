@@ -6,8 +6,8 @@
  * The rule: an example is selected when it is a program (shape "statements", not a property fragment
  * or an args value) and targets the simulator, i.e. it is outside components/azure/ (where `server`
  * is an AzureLicenseServer) and its text mentions neither Azure (`azure`, `AzureLicenseServer`,
- * `kind: "azure-run-command"`) nor SSH (`kind: "ssh"`). The others are not selected (never skipped
- * with `it.skip`), and the selected count is asserted, so a broken extraction cannot pass by
+ * `kind: "azure-run-command"`) nor SSH (`kind: "ssh"`). The others are not selected (not run as
+ * skipped tests either), and the selected count is asserted, so a broken extraction cannot pass by
  * selecting nothing.
  *
  * Each selected example is wrapped as the type check wraps it, its free names (`contact`,
@@ -27,6 +27,7 @@ import {
     exampleModule,
     exampleShape,
     formatDiagnostics,
+    COMPONENT_SOURCES,
     jsdocExamples,
     publicExports,
     PUBLIC_ENTRY,
@@ -38,12 +39,7 @@ import {
     type JsdocExample,
 } from "./typescript-api";
 
-const FILES = ["components", path.join("components", "azure")].flatMap((dir) =>
-    fs
-        .readdirSync(path.join(REPO_ROOT, dir))
-        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-        .map((f) => path.join(dir, f)),
-);
+const FILES = COMPONENT_SOURCES;
 const examples = jsdocExamples(FILES);
 
 /** Needs Azure or SSH: not for the simulator. */

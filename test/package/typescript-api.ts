@@ -149,6 +149,14 @@ function ownerOf(node: ts.Node): { owner: string; ownerInterface?: string; prope
 }
 
 /** Every ```ts block of an `@example` in `files` (repository-relative). */
+/** The component sources whose JSDoc holds the examples (components/ and components/azure/). */
+export const COMPONENT_SOURCES = ["components", path.join("components", "azure")].flatMap((dir) =>
+    fs
+        .readdirSync(path.join(REPO_ROOT, dir))
+        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+        .map((f) => path.join(dir, f)),
+);
+
 export function jsdocExamples(files: string[]): JsdocExample[] {
     const examples: JsdocExample[] = [];
     for (const file of files) {
