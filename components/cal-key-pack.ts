@@ -113,6 +113,20 @@ export interface CalKeyPackArgs {
      * @default undefined (the server is never rebuilt under this pack)
      */
     serverInstance?: pulumi.Input<string>;
+    /**
+     * The versioned URI of an Azure Key Vault secret holding this pack's numbers (a JSON object of
+     * the number inputs' names to the numbers, as {@link CalNumbersVault} writes it). The license
+     * server then reads the numbers from the vault with its managed identity, and the Run Command
+     * that installs the pack carries only this reference: no number on the VM's command line. The
+     * numbers are still given above (secrets, as always): they decide when the pack is replaced.
+     * {@link RdsLicensing} sets it with `azure.numbersDelivery: "key-vault"`.
+     * @default undefined (the numbers travel in the script's protected parameter)
+     * @example
+     * ```ts
+     * numbersSecretUri: vault.secretUris["ea-users"]
+     * ```
+     */
+    numbersSecretUri?: pulumi.Input<string>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SessionHostLicensing } from "../src/licensing/farm";
 import type { Connection } from "./connection";
+import type { DomainAccount } from "./session-deployment";
 import { DynamicResource, PROVIDER_VERSION } from "./dynamic-resource";
 
 /** The licensing mode a deployment is set to: the license type of the CALs its users need. */
@@ -69,6 +70,19 @@ export interface DeploymentLicensingArgs {
      * ```
      */
     deploymentInstance?: pulumi.Input<string>;
+    /**
+     * The domain account the broker's scripts run as, with an `azure-run-command` connection: the
+     * RemoteDesktop cmdlets (Get/Set-RDLicenseConfiguration, Get-RDServer) refuse SYSTEM, which
+     * managed Run Command runs as otherwise. Stored as a secret; the password travels only in the
+     * run command's `runAsPassword` field. A change (a rotated password) is stored, nothing runs.
+     * Refused with other connections (SSH runs as its own user).
+     * @default undefined (SYSTEM)
+     * @example
+     * ```ts
+     * runAs: { user: "CORP\\svc-rds", password: cfg.requireSecret("rdsAdminPassword") }
+     * ```
+     */
+    runAs?: pulumi.Input<DomainAccount>;
 }
 
 /**
@@ -126,12 +140,13 @@ export class DeploymentLicensing extends DynamicResource {
             name,
             {
                 ...args,
+                runAs: args.runAs === undefined ? undefined : pulumi.secret(args.runAs),
                 resetOnDelete: args.resetOnDelete ?? false,
                 providerVersion: PROVIDER_VERSION,
                 sessionHosts: undefined,
                 hosts: undefined,
             },
-            opts,
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "runAs"] },
         );
     }
 }

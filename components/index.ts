@@ -7,6 +7,7 @@ export * from "./license-server-activation";
 export * from "./simulated-license-server";
 export * from "./simulated-deployment";
 export * from "./deployment-licensing";
+export * from "./session-deployment";
 export { SimulatedSessionHost, type SimulatedSessionHostArgs } from "./simulated-session-host";
 export * from "./host-licensing";
 export * from "./rds-licensing";

@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { LicenseProgram, LicenseType, ProductVersion } from "../src/licensing/codes";
 import { farmSpecFindings, type FarmSpec, type PlanFinding } from "../src/licensing/farm-checks";
 import type { AzureLicenseServerArgs, LicensingMode } from "./azure";
+import type { CalNumbersVaultNetworkArgs, NumbersDelivery } from "./azure/numbers-vault";
 import type { ActivationContact } from "./license-server-activation";
 import type { SessionHostSpec } from "./simulated-deployment";
 
@@ -137,6 +138,43 @@ export interface RdsSessionHostArgs extends SessionHostSpec {
     adoptExisting?: boolean;
 }
 
+/** The Azure target's VM, plus how the CAL numbers reach it. */
+export interface RdsLicensingAzureArgs extends AzureLicenseServerArgs {
+    /**
+     * How the CAL numbers reach the VM. `protected-parameters`: in the managed Run Command's
+     * protected parameter, which the VM hands to the script on its command line while it runs
+     * (local administrators can read it there: see docs/secrets-on-the-vm.md). `key-vault`: each
+     * pack's numbers go to a Key Vault secret that only the VM's identity may read, and the script
+     * reads them from there; no number is ever on a command line.
+     * @default "protected-parameters"
+     * @example Numbers through Key Vault
+     * ```ts
+     * numbersDelivery: NumbersDelivery.KeyVault
+     * ```
+     */
+    numbersDelivery?: NumbersDelivery;
+    /**
+     * With `key-vault`: an existing vault (ARM ID, Azure RBAC mode) to hold the secrets.
+     * @default undefined (a new vault in the VM's resource group)
+     */
+    numbersVaultId?: string;
+    /**
+     * With `key-vault` and a new vault: who may reach it over the network.
+     * @default the public endpoint open to the network, Azure RBAC deciding who reads
+     * @example Only the license server's subnet (with the Microsoft.KeyVault service endpoint)
+     * ```ts
+     * numbersVaultNetwork: { allowedSubnetIds: [subnetId] }
+     * ```
+     */
+    numbersVaultNetwork?: CalNumbersVaultNetworkArgs;
+}
+
+/** The AzureLicenseServer's own arguments: the azure args without the numbers' delivery. */
+export function azureLicenseServerArgsOf(azure: RdsLicensingAzureArgs): AzureLicenseServerArgs {
+    const { numbersDelivery: _delivery, numbersVaultId: _vault, numbersVaultNetwork: _network, ...server } = azure;
+    return server;
+}
+
 export interface RdsLicensingArgs {
     /**
      * Where the license server runs. `simulator` creates servers (and the farm) in rdls-sim; `azure`
@@ -148,7 +186,7 @@ export interface RdsLicensingArgs {
      * The Azure VM, with `target: "azure"`. Its `serverName` must be `licenseServer.name`.
      * @default undefined
      */
-    azure?: AzureLicenseServerArgs;
+    azure?: RdsLicensingAzureArgs;
     /**
      * The licensing mode. Simulator target: the deployment's mode and the default of each standalone
      * host's (required with `deployment`). Azure: pointed at the server (a LicensingConfiguration run
@@ -238,6 +276,7 @@ function componentProblems(args: RdsLicensingArgs): string[] {
         if (args.deployment) problems.push("deployment is only available with the simulator target for now");
         if ((args.sessionHosts?.length ?? 0) > 0) problems.push("sessionHosts is only available with the simulator target for now");
     }
+    problems.push(...numbersDeliveryProblems(args));
     const names = new Set<string>();
     const adopters = new Map<number, string>();
     for (const pack of args.calPacks) {
@@ -250,6 +289,20 @@ function componentProblems(args: RdsLicensingArgs): string[] {
         } else adopters.set(pack.adoptKeyPackId, pack.name);
     }
     return problems;
+}
+
+/** The Azure numbers' delivery: a known value, and the vault settings only with `key-vault`. */
+function numbersDeliveryProblems(args: RdsLicensingArgs): string[] {
+    const azure = args.azure;
+    if (!azure) return [];
+    const delivery = azure.numbersDelivery ?? "protected-parameters";
+    if (delivery !== "protected-parameters" && delivery !== "key-vault") {
+        return [`azure.numbersDelivery is "${String(delivery)}"; use "protected-parameters" (the default) or "key-vault"`];
+    }
+    if (delivery === "key-vault") return [];
+    return (["numbersVaultId", "numbersVaultNetwork"] as const)
+        .filter((key) => azure[key] !== undefined)
+        .map((key) => `azure.${key} applies only with azure.numbersDelivery "key-vault"; set numbersDelivery: "key-vault", or remove ${key}`);
 }
 
 /**

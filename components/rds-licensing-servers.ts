@@ -8,7 +8,7 @@ import { LicenseServerActivation } from "./license-server-activation";
 import { SimulatedLicenseServer } from "./simulated-license-server";
 // azure-native submodules load lazily: importing them costs the simulator target under 0.1 s.
 import { AzureLicenseServer } from "./azure";
-import type { RdsLicenseServerArgs, RdsLicensingArgs } from "./rds-licensing-args";
+import { azureLicenseServerArgsOf, type RdsLicenseServerArgs, type RdsLicensingArgs } from "./rds-licensing-args";
 
 /** A license server as the rest of the component uses it. */
 export interface ProvisionedServer {
@@ -37,7 +37,7 @@ function provisionMachine(prefix: string, server: RdsLicenseServerArgs, args: Rd
         if (args.azure.serverName !== server.name) {
             throw new Error(`RdsLicensing ${prefix}: azure.serverName (${args.azure.serverName}) must be licenseServer.name (${server.name})`);
         }
-        const azure = new AzureLicenseServer(`${prefix}-azure`, args.azure, { parent });
+        const azure = new AzureLicenseServer(`${prefix}-azure`, azureLicenseServerArgsOf(args.azure), { parent });
         return {
             connection: azure.connection,
             serverName: pulumi.output(azure.computerName),

@@ -5,6 +5,7 @@ import type { HealthFinding, HostHealth } from "../src/licensing/health";
 import { CalKeyPack, secretNumbers } from "./cal-key-pack";
 import { RequestKeySecret } from "./request-key-secret";
 import { LicensingConfiguration, type AzureLicenseServer } from "./azure";
+import { CalNumbersVault } from "./azure/numbers-vault";
 import { findingLine, licenseServersOf, rdsLicensingArgsProblems, rdsLicensingArgsWarnings, type RdsLicensingArgs } from "./rds-licensing-args";
 import { provisionServer, type ProvisionedServer } from "./rds-licensing-servers";
 import { provisionFarm, type ProvisionedFarm } from "./rds-licensing-farm";
@@ -74,6 +75,17 @@ export interface RdsLicenseServerOutputs {
  *                  productVersion: "2022", licenseType: "per-device", count: 20 }],
  * });
  * ```
+ *
+ * @example Azure, the CAL numbers through Key Vault (never on the VM's command line)
+ * ```ts
+ * new RdsLicensing("rds", {
+ *     target: "azure",
+ *     azure: { serverName: "RDLS01", location: "westeurope", numbersDelivery: NumbersDelivery.KeyVault },
+ *     licenseServer: { name: "RDLS01", windowsServerVersion: "2022", contact },
+ *     calPacks: [{ name: "ea-users", program: "enterprise-agreement", agreementNumber: cfg.requireSecret("ea"),
+ *                  productVersion: "2022", licenseType: "per-user", count: 50 }],
+ * });
+ * ```
  */
 export class RdsLicensing extends pulumi.ComponentResource {
     /** The first license server's name, activation status and ID. */
@@ -96,6 +108,8 @@ export class RdsLicensing extends pulumi.ComponentResource {
     public readonly azure?: AzureLicenseServer;
     /** With `target: "azure"` and `licensingMode`. */
     public readonly licensingConfiguration?: LicensingConfiguration;
+    /** With `target: "azure"` and `azure.numbersDelivery: "key-vault"`: the packs' numbers in Key Vault. */
+    public readonly numbersVault?: CalNumbersVault;
 
     constructor(name: string, args: RdsLicensingArgs, opts?: pulumi.ComponentResourceOptions) {
         // Refused before anything is registered: a wrong farm fails `preview`, not `up`.
@@ -109,6 +123,7 @@ export class RdsLicensing extends pulumi.ComponentResource {
         this.azure = servers[0]!.azure;
         // One secret for every install request key of the stack's packs (see RequestKeySecret).
         const requestKeys = new RequestKeySecret(`${name}-request-key`, { parent: this });
+        this.numbersVault = numbersVaultOf(name, args, this.azure, this);
         this.packs = {};
         const packResources: CalKeyPack[] = [];
         for (const pack of args.calPacks) {
@@ -123,6 +138,7 @@ export class RdsLicensing extends pulumi.ComponentResource {
                     server: server.serverName,
                     serverInstance: server.serverInstance,
                     requestKeySecret: requestKeys.value,
+                    ...(this.numbersVault ? { numbersSecretUri: this.numbersVault.secretUris[packName] } : {}),
                 },
                 { parent: this, dependsOn: [server.activation] },
             );
@@ -167,6 +183,33 @@ export class RdsLicensing extends pulumi.ComponentResource {
             findings: this.findings,
         });
     }
+}
+
+/**
+ * With `azure.numbersDelivery: "key-vault"`: every pack's numbers in a Key Vault secret that only
+ * the VM's identity reads. The packs then send the secrets' URIs, never a number.
+ */
+function numbersVaultOf(name: string, args: RdsLicensingArgs, azure: AzureLicenseServer | undefined, parent: pulumi.Resource): CalNumbersVault | undefined {
+    if (!azure || args.azure?.numbersDelivery !== "key-vault" || args.calPacks.length === 0) return undefined;
+    return new CalNumbersVault(
+        `${name}-numbers`,
+        {
+            resourceGroupName: azure.resourceGroupName,
+            location: azure.location,
+            principalId: azure.principalId,
+            existingVaultId: args.azure.numbersVaultId,
+            network: args.azure.numbersVaultNetwork,
+            tags: args.azure.tags,
+            packs: args.calPacks.map((pack) => ({
+                name: pack.name,
+                agreementNumber: pack.agreementNumber,
+                licenseNumber: pack.licenseNumber,
+                authorizationNumber: pack.authorizationNumber,
+                licenseCode: pack.licenseCode,
+            })),
+        },
+        { parent },
+    );
 }
 
 const outputsOf = (s: ProvisionedServer): RdsLicenseServerOutputs => ({

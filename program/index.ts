@@ -26,7 +26,7 @@ const licensing = new RdsLicensing("rds", {
     simulatorHome: config.simulator.home,
     adoptExistingServer: config.simulator.adoptExistingServer,
     // Passwords come back wrapped with pulumi.secret (the config loader returns plain strings).
-    azure: config.target === "azure" ? azureLicenseServerArgsFromConfig(config) : undefined,
+    azure: config.target === "azure" ? { ...azureLicenseServerArgsFromConfig(config), numbersDelivery: config.azure?.numbersDelivery } : undefined,
     licensingMode: config.licensingMode,
     licenseServers: config.licenseServers,
     // Numbers exactly as configured (the engine masks those spellings; the provider normalizes them

@@ -160,13 +160,15 @@ export interface AzureLicenseServerArgs {
     /** Tags for every resource, merged over the component's own (`rds-licensing`). @default {} */
     tags?: Record<string, pulumi.Input<string>>;
     /**
-     * Timeout of the role installation run command.
+     * Bound of the role installation step, 60 to 16200 seconds: the wait for the VM agent (after
+     * the domain join's restart), the install script, and the restart Windows may need with the
+     * wait for the agent after it. (There is no restart delay any more: the step restarts the VM
+     * itself and waits for it; `restartDelaySeconds` is refused.)
      * @default 3600
+     * @example A slow image with updates to finish
+     * ```ts
+     * rolesTimeoutSeconds: 5400
+     * ```
      */
     rolesTimeoutSeconds?: number;
-    /**
-     * Delay of a restart the role installation schedules when Windows needs one.
-     * @default 60
-     */
-    restartDelaySeconds?: number;
 }

@@ -2,14 +2,17 @@ import type * as compute from "@pulumi/azure-native/compute";
 import { RESOURCE_TYPES } from "../../src/licensing/resource-types";
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureLicenseServerArgs } from "./args";
+import type { RoleInstallation } from "./roles-step";
 import { resolveAzureLicenseServerArgs } from "./resolve-args";
-import { createAzureLicenseServer, licenseServerFqdn, parseVmId, type AzureRunCommandConnection } from "./build";
+import { createAzureLicenseServer, licenseServerFqdn, type AzureRunCommandConnection } from "./build";
 
 /**
  * An RD License Server on an Azure VM: resource group (or an existing one), network with no
  * inbound RDP from the internet and no public IP by default, a Windows Server VM with Trusted
  * Launch, managed boot diagnostics and a system-assigned identity, an optional domain join, and
- * the RD Licensing role (plus RD Connection Broker on request) installed by a managed run command.
+ * the RD Licensing role (plus RD Connection Broker on request) installed by a RoleInstallation
+ * step: when Windows needs a restart to finish, the step restarts the VM and completes only once the
+ * VM agent is ready again, so the activation and CAL installs that depend on it never run into a reboot.
  *
  * Activation and CAL packs come next, through the licensing resources with `connection`; point
  * the deployment at the server last with {@link LicensingConfiguration}.
@@ -49,7 +52,7 @@ import { createAzureLicenseServer, licenseServerFqdn, parseVmId, type AzureRunCo
  * ```ts
  * const activation = new LicenseServerActivation("rdls-activation",
  *     { connection: server.connection, server: server.computerName, serverInstance: server.vm.vmId, contact },
- *     { dependsOn: [server.rolesRunCommand] });
+ *     { dependsOn: [server.roles] });
  * const pack = new CalKeyPack("rdls-ea", {
  *     connection: server.connection, server: server.computerName, serverInstance: server.vm.vmId,
  *     program: "enterprise-agreement", agreementNumber: cfg.requireSecret("eaNumber"),
@@ -73,6 +76,8 @@ export class AzureLicenseServer extends pulumi.ComponentResource {
     public readonly publicIpAddress: pulumi.Output<string | undefined>;
     /** Object ID of the VM's system-assigned identity, for role assignments. */
     public readonly principalId: pulumi.Output<string>;
+    /** ARM ID of the subnet its NIC is in (the one given, or the one it created): session hosts can join it. */
+    public readonly subnetId: pulumi.Output<string>;
     public readonly adminUsername: string;
     /** Secret. */
     public readonly adminPassword: pulumi.Output<string>;
@@ -81,8 +86,13 @@ export class AzureLicenseServer extends pulumi.ComponentResource {
     public readonly vm: compute.VirtualMachine;
     /** Only with `domain`. */
     public readonly domainJoin: compute.VirtualMachineExtension | undefined;
-    /** The role installation; activation must depend on it. */
-    public readonly rolesRunCommand: compute.VirtualMachineRunCommandByVirtualMachine;
+    /**
+     * The role installation (a RoleInstallation resource): done once the roles are installed and
+     * the VM's agent is ready after any restart. Activation must depend on it.
+     */
+    public readonly roles: RoleInstallation;
+    /** @deprecated Use `roles`: the roles are no longer a run command resource. The same resource. */
+    public readonly rolesRunCommand: RoleInstallation;
 
     constructor(name: string, args: AzureLicenseServerArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before anything is registered, the component included.
@@ -99,12 +109,14 @@ export class AzureLicenseServer extends pulumi.ComponentResource {
         this.licenseServerFqdn = licenseServerFqdn(resolved);
         this.privateIpAddress = built.network.nic.ipConfigurations.apply((configs) => configs?.[0]?.privateIPAddress ?? "");
         this.publicIpAddress = built.network.publicIp ? built.network.publicIp.ipAddress : pulumi.output(undefined);
+        this.subnetId = built.network.subnetId;
         this.principalId = built.vm.identity.apply((identity) => identity?.principalId ?? "");
         this.adminUsername = resolved.adminUsername;
         this.adminPassword = built.adminPassword;
-        this.connection = built.vm.id.apply((id) => ({ kind: "azure-run-command" as const, ...parseVmId(id) }));
+        this.connection = built.connection;
         this.domainJoin = built.domainJoin;
-        this.rolesRunCommand = built.rolesRunCommand;
+        this.roles = built.roles;
+        this.rolesRunCommand = built.roles;
 
         this.registerOutputs({
             vmId: this.vmId,
@@ -116,6 +128,7 @@ export class AzureLicenseServer extends pulumi.ComponentResource {
             privateIpAddress: this.privateIpAddress,
             publicIpAddress: this.publicIpAddress,
             principalId: this.principalId,
+            subnetId: this.subnetId,
             adminUsername: this.adminUsername,
             adminPassword: this.adminPassword,
             connection: this.connection,

@@ -1,21 +1,19 @@
 /**
  * What AzureLicenseServer's constructor hands its work to: resource group, network, password,
- * VM, domain join and the roles run command, in that order.
+ * VM, domain join and the roles step (which restarts the VM when needed and waits for its agent),
+ * in that order.
  */
 import type { AzureRunCommandConnection } from "../connection";
 import * as compute from "@pulumi/azure-native/compute";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { ResolvedAzureLicenseServerArgs } from "./resolve-args";
 import { domainJoinExtensionArgs } from "./domain-join";
-import { createNetwork, internetWideRdpSources, type LicenseServerNetwork } from "./network";
-import { RdsRoleFeature, renderRolesScript } from "../../src/drivers/powershell/roles-script";
-import { managedRunCommandArgs } from "./run-command";
+import { adminPasswordFor } from "./admin-password";
+import { createNetwork, warnInternetWideRdp, type LicenseServerNetwork } from "./network";
+import { RdsRoleFeature } from "../../src/drivers/powershell/roles-script";
+import { roleInstallationStep, type RoleInstallation } from "./roles-step";
 import { virtualMachineArgs } from "./vm";
-
-/** Name of the roles run command on the VM (one per VM: a second PUT updates it). */
-export const ROLES_RUN_COMMAND = "rds-licensing-roles";
 
 /** How the licensing providers reach the VM (the `azure-run-command` connection kind). */
 export type { AzureRunCommandConnection };
@@ -44,7 +42,10 @@ export interface BuiltLicenseServer {
     adminPassword: pulumi.Output<string>;
     vm: compute.VirtualMachine;
     domainJoin?: compute.VirtualMachineExtension;
-    rolesRunCommand: compute.VirtualMachineRunCommandByVirtualMachine;
+    /** How the providers reach the VM (never a credential). */
+    connection: pulumi.Output<AzureRunCommandConnection>;
+    /** The RoleInstallation: done once the roles are installed and the VM's agent is ready. */
+    roles: RoleInstallation;
 }
 
 export function createAzureLicenseServer(name: string, parent: pulumi.ComponentResource, args: ResolvedAzureLicenseServerArgs): BuiltLicenseServer {
@@ -61,24 +62,9 @@ export function createAzureLicenseServer(name: string, parent: pulumi.ComponentR
         resourceGroupName = pulumi.output(args.resourceGroupName!);
     }
 
-    const wide = internetWideRdpSources(args.allowRdpFrom);
-    if (wide.length > 0) {
-        pulumi.log.warn(`allowRdpFrom lists ${wide.join(", ")}: RDP to ${args.serverName} is open to the whole internet`, parent);
-    }
+    warnInternetWideRdp(args.allowRdpFrom, args.serverName, parent);
     const network = createNetwork({ name, parent, resourceGroupName, location, tags }, args);
-
-    let adminPassword: pulumi.Output<string>;
-    if (args.adminPassword !== undefined) {
-        adminPassword = pulumi.secret(args.adminPassword);
-    } else {
-        // Azure wants 12-123 characters from 3 of 4 classes; 24 from all four is well inside.
-        const generated = new RandomPassword(
-            `${name}-admin-password`,
-            { length: 24, special: true, overrideSpecial: "!#%*()-_=+[]{}:?", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 2 },
-            opts,
-        );
-        adminPassword = pulumi.secret(generated.result);
-    }
+    const adminPassword = adminPasswordFor(name, parent, args.adminPassword);
 
     const vm = new compute.VirtualMachine(
         `${name}-vm`,
@@ -89,12 +75,12 @@ export function createAzureLicenseServer(name: string, parent: pulumi.ComponentR
         ? new compute.VirtualMachineExtension(`${name}-domain-join`, domainJoinExtensionArgs(args.domain, { resourceGroupName, location, vmName: vm.name, tags }), opts)
         : undefined;
 
-    const rolesScript = renderRolesScript({ features: roleFeatures(args.connectionBroker), restartDelaySeconds: args.restartDelaySeconds });
-    const rolesRunCommand = new compute.VirtualMachineRunCommandByVirtualMachine(
+    const connection = vm.id.apply((id) => ({ kind: "azure-run-command" as const, ...parseVmId(id) }));
+    const roles = roleInstallationStep(
         `${name}-roles`,
-        managedRunCommandArgs({ resourceGroupName, vmName: vm.name, location, tags }, ROLES_RUN_COMMAND, rolesScript, args.rolesTimeoutSeconds),
-        // After the domain join (and the restart it causes): the broker role needs the domain.
+        { connection, features: roleFeatures(args.connectionBroker), timeoutSeconds: args.rolesTimeoutSeconds },
+        // After the domain join: the broker role needs the domain, and the step waits out the join's restart.
         { parent, dependsOn: domainJoin ? [vm, domainJoin] : [vm] },
     );
-    return { resourceGroup, resourceGroupName, network, adminPassword, vm, domainJoin, rolesRunCommand };
+    return { resourceGroup, resourceGroupName, network, adminPassword, vm, domainJoin, connection, roles };
 }

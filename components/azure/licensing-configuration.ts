@@ -27,7 +27,9 @@ export interface LicensingConfigurationTarget {
 export interface LicensingConfigurationArgs {
     /**
      * The server whose VM runs the configuration script. With RD Connection Broker on it and an
-     * RDS deployment, the deployment is configured; else the host itself.
+     * RDS deployment, the deployment is configured; without a deployment, the script configures the
+     * server itself only if it is an RD Session Host, and otherwise fails the run command (nothing
+     * changed, the reason in its output): create the deployment first ({@link SessionDeployment}).
      * @example
      * ```ts
      * server: azureLicenseServer
@@ -73,10 +75,14 @@ export function licensingConfigurationScripts(args: LicensingConfigurationArgs):
 /**
  * Points Remote Desktop licensing at the license server: licensing mode and license server list,
  * through `Set-RDLicenseConfiguration` when an RDS deployment exists, else
- * `Win32_TerminalServiceSetting` (ChangeMode, SetSpecifiedLicenseServerList) on the host. A managed
- * run command that fails the deployment when the script fails; changing the mode or the servers
- * runs it again. `pulumi refresh` cannot see the live setting: run `readBackScript` for drift
- * (see examples/azure/README.md).
+ * `Win32_TerminalServiceSetting` (ChangeMode, SetSpecifiedLicenseServerList) on the host when it is
+ * an RD Session Host. A managed run command that fails the deployment when the script fails;
+ * changing the mode or the servers runs it again. On a server with neither a deployment nor the
+ * RD Session Host role (installing RD Connection Broker creates no deployment) the script fails
+ * with that reason in its read-back line instead of reporting success: build the deployment with
+ * {@link SessionDeployment} first, or use {@link DeploymentLicensing}, which reads the
+ * configuration back on refresh. `pulumi refresh` cannot see this component's live setting: run
+ * `readBackScript` for drift (see examples/azure/README.md).
  *
  * @example Per-user licensing once the server holds its packs
  * ```ts

@@ -1,6 +1,7 @@
 /**
- * Network of the license server: NSG (no inbound RDP unless asked), optionally a new VNet/subnet
- * with a NAT gateway for outbound traffic, the NIC, and a public IP only on request.
+ * Network of the Azure VMs: the NSG (no inbound RDP unless asked) and NIC every VM of the package
+ * gets (license server, session hosts), and for the license server optionally a new VNet/subnet
+ * with a NAT gateway for outbound traffic and a public IP only on request.
  */
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
@@ -62,6 +63,12 @@ export function internetWideRdpSources(allowRdpFrom: readonly string[]): string[
     return allowRdpFrom.filter(isInternetWide);
 }
 
+/** Log a warning on `resource` when `allowRdpFrom` opens RDP to the whole internet. */
+export function warnInternetWideRdp(allowRdpFrom: readonly string[], what: string, resource: pulumi.Resource): void {
+    const wide = internetWideRdpSources(allowRdpFrom);
+    if (wide.length > 0) pulumi.log.warn(`allowRdpFrom lists ${wide.join(", ")}: RDP to ${what} is open to the whole internet`, resource);
+}
+
 export interface NetworkContext {
     name: string;
     parent: pulumi.Resource;
@@ -80,10 +87,47 @@ export interface LicenseServerNetwork {
     publicIp?: network.PublicIPAddress;
 }
 
+/** The NSG `${ctx.name}-nsg` with {@link rdpSecurityRules}: the same rules on every VM of the package. */
+export function createSecurityGroup(ctx: NetworkContext, allowRdpFrom: readonly string[]): network.NetworkSecurityGroup {
+    const base = { resourceGroupName: ctx.resourceGroupName, location: ctx.location, tags: ctx.tags };
+    return new network.NetworkSecurityGroup(`${ctx.name}-nsg`, { ...base, securityRules: rdpSecurityRules(allowRdpFrom) }, { parent: ctx.parent });
+}
+
+export interface NicSpec {
+    nsgId: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
+    dnsServers?: pulumi.Input<string>[];
+    /** Only the license server's opt-in public IP; never a session host's. */
+    publicIpId?: pulumi.Input<string>;
+    /** Set only when decided (session hosts), so the license server's NIC keeps its arguments. */
+    acceleratedNetworking?: boolean;
+}
+
+/** A VM's NIC: one dynamic private IP in the subnet, behind the NSG. */
+export function networkInterfaceArgs(ctx: Omit<NetworkContext, "name" | "parent">, spec: NicSpec): network.NetworkInterfaceArgs {
+    return {
+        resourceGroupName: ctx.resourceGroupName,
+        location: ctx.location,
+        tags: ctx.tags,
+        networkSecurityGroup: { id: spec.nsgId },
+        dnsSettings: spec.dnsServers && spec.dnsServers.length > 0 ? { dnsServers: spec.dnsServers } : undefined,
+        ...(spec.acceleratedNetworking !== undefined ? { enableAcceleratedNetworking: spec.acceleratedNetworking } : {}),
+        ipConfigurations: [
+            {
+                name: "ipconfig1",
+                primary: true,
+                privateIPAllocationMethod: "Dynamic",
+                subnet: { id: spec.subnetId },
+                publicIPAddress: spec.publicIpId !== undefined ? { id: spec.publicIpId } : undefined,
+            },
+        ],
+    };
+}
+
 export function createNetwork(ctx: NetworkContext, args: ResolvedAzureLicenseServerArgs): LicenseServerNetwork {
     const opts = { parent: ctx.parent };
     const base = { resourceGroupName: ctx.resourceGroupName, location: ctx.location, tags: ctx.tags };
-    const nsg = new network.NetworkSecurityGroup(`${ctx.name}-nsg`, { ...base, securityRules: rdpSecurityRules(args.allowRdpFrom) }, opts);
+    const nsg = createSecurityGroup(ctx, args.allowRdpFrom);
 
     let subnetId: pulumi.Output<string>;
     let vnet: network.VirtualNetwork | undefined;
@@ -118,20 +162,7 @@ export function createNetwork(ctx: NetworkContext, args: ResolvedAzureLicenseSer
         : undefined;
     const nic = new network.NetworkInterface(
         `${ctx.name}-nic`,
-        {
-            ...base,
-            networkSecurityGroup: { id: nsg.id },
-            dnsSettings: args.dnsServers && args.dnsServers.length > 0 ? { dnsServers: args.dnsServers } : undefined,
-            ipConfigurations: [
-                {
-                    name: "ipconfig1",
-                    primary: true,
-                    privateIPAllocationMethod: "Dynamic",
-                    subnet: { id: subnetId },
-                    publicIPAddress: publicIp ? { id: publicIp.id } : undefined,
-                },
-            ],
-        },
+        networkInterfaceArgs(ctx, { nsgId: nsg.id, subnetId, dnsServers: args.dnsServers, publicIpId: publicIp?.id }),
         opts,
     );
     return { nsg, nic, subnetId, vnet, subnet, natGateway, publicIp };

@@ -22,6 +22,7 @@ import {
     vmSizeSchema,
 } from "../../src/config/azure";
 import { AzureWindowsServerVersion, type AzureLicenseServerArgs } from "./args";
+import { DEFAULT_ROLES_TIMEOUT_SECONDS, ROLES_TIMEOUT_RANGE } from "../../src/providers/role-installation/inputs";
 
 /** The arguments with their defaults applied. */
 export type ResolvedAzureLicenseServerArgs = AzureLicenseServerArgs &
@@ -39,7 +40,6 @@ export type ResolvedAzureLicenseServerArgs = AzureLicenseServerArgs &
             | "connectionBroker"
             | "hybridBenefit"
             | "rolesTimeoutSeconds"
-            | "restartDelaySeconds"
         >
     >;
 
@@ -86,8 +86,12 @@ const argsSchema = z.object({
     domain: z.object({ name: domainNameSchema, ouPath: ouPathSchema.optional() }).optional(),
     connectionBroker: z.boolean().optional(),
     hybridBenefit: z.boolean().optional(),
-    rolesTimeoutSeconds: z.number().int().min(60).max(5400, { error: "must be at most 5400 (Run Command stops scripts after 90 minutes)" }).optional(),
-    restartDelaySeconds: z.number().int().min(10).max(3600).optional(),
+    rolesTimeoutSeconds: z
+        .number()
+        .int()
+        .min(ROLES_TIMEOUT_RANGE.min, { error: `must be at least ${ROLES_TIMEOUT_RANGE.min} (the step waits for the VM agent and may restart the VM)` })
+        .max(ROLES_TIMEOUT_RANGE.max, { error: `must be at most ${ROLES_TIMEOUT_RANGE.max} (three Run Command maximums of 90 minutes)` })
+        .optional(),
 });
 
 /**
@@ -102,6 +106,12 @@ export function resolveAzureLicenseServerArgs(name: string, args: AzureLicenseSe
     }
     if (args.connectionBroker && !args.domain) {
         problems.push("domain is required with connectionBroker: the RD Connection Broker role needs a domain-joined server");
+    }
+    if ("restartDelaySeconds" in args) {
+        problems.push(
+            "restartDelaySeconds is no longer supported (found " + JSON.stringify((args as Record<string, unknown>).restartDelaySeconds) + "): " +
+                "the role installation now restarts the VM itself when Windows needs it and waits for the VM agent; remove restartDelaySeconds (rolesTimeoutSeconds bounds the whole step)",
+        );
     }
     if (args.createResourceGroup === false && !args.resourceGroupName) {
         problems.push("resourceGroupName is required with createResourceGroup: false (it names the existing group)");
@@ -128,7 +138,6 @@ export function resolveAzureLicenseServerArgs(name: string, args: AzureLicenseSe
         adminUsername: args.adminUsername ?? AZURE_DEFAULTS.adminUsername,
         connectionBroker: args.connectionBroker ?? false,
         hybridBenefit: args.hybridBenefit ?? false,
-        rolesTimeoutSeconds: args.rolesTimeoutSeconds ?? 3600,
-        restartDelaySeconds: args.restartDelaySeconds ?? 60,
+        rolesTimeoutSeconds: args.rolesTimeoutSeconds ?? DEFAULT_ROLES_TIMEOUT_SECONDS,
     };
 }

@@ -4,13 +4,20 @@
  * updates the resource, which runs it again (so scripts must be idempotent).
  */
 import type * as compute from "@pulumi/azure-native/compute";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 export interface RunCommandContext {
     resourceGroupName: pulumi.Input<string>;
     vmName: pulumi.Input<string>;
     location: pulumi.Input<string>;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Run the script as this account instead of SYSTEM (`runAsUser` / `runAsPassword`): the
+     * RemoteDesktop cmdlets need a domain identity. The password is made a secret here, whatever
+     * the caller passed.
+     * @default undefined (SYSTEM)
+     */
+    runAs?: { user: pulumi.Input<string>; password: pulumi.Input<string> };
 }
 
 export function managedRunCommandArgs(
@@ -29,5 +36,6 @@ export function managedRunCommandArgs(
         treatFailureAsDeploymentFailure: true,
         timeoutInSeconds,
         tags: ctx.tags,
+        ...(ctx.runAs ? { runAsUser: ctx.runAs.user, runAsPassword: pulumi.secret(ctx.runAs.password) } : {}),
     };
 }

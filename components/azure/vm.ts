@@ -1,12 +1,21 @@
 /**
- * The license server VM's arguments, as a pure function (unit-tested): image, size, disk,
- * identity, boot diagnostics, Trusted Launch, tags. The admin password is wrapped secret here
- * whatever the caller passed.
+ * A Windows Server VM's arguments, as a pure function (unit-tested): image, size, disk, identity,
+ * boot diagnostics, Trusted Launch, placement (zone or availability set), tags. The license server
+ * and the session hosts share it. The admin password is wrapped secret here whatever the caller passed.
  */
 import type * as compute from "@pulumi/azure-native/compute";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedAzureLicenseServerArgs } from "./resolve-args";
 import { imageFor } from "./image";
+
+/**
+ * What the VM is made of, as the license server's resolved arguments name it (they fit as they are);
+ * `serverName` is the computer name, which is also the VM's name.
+ */
+export type VmSpec = Pick<
+    ResolvedAzureLicenseServerArgs,
+    "serverName" | "windowsServerVersion" | "imageSku" | "trustedLaunch" | "vmSize" | "osDiskType" | "osDiskSizeGb" | "adminUsername" | "hybridBenefit"
+>;
 
 export interface VmContext {
     resourceGroupName: pulumi.Input<string>;
@@ -14,9 +23,16 @@ export interface VmContext {
     nicId: pulumi.Input<string>;
     adminPassword: pulumi.Input<string>;
     tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Availability zone ("1", "2", "3"); exclusive with `availabilitySetId`. */
+    zone?: string;
+    /** ARM ID of the availability set; exclusive with `zone`. */
+    availabilitySetId?: pulumi.Input<string>;
 }
 
-export function virtualMachineArgs(args: ResolvedAzureLicenseServerArgs, ctx: VmContext): compute.VirtualMachineArgs {
+export function virtualMachineArgs(args: VmSpec, ctx: VmContext): compute.VirtualMachineArgs {
+    if (ctx.zone !== undefined && ctx.availabilitySetId !== undefined) {
+        throw new Error(`VM ${args.serverName}: a zone and an availability set exclude each other`);
+    }
     const image = imageFor(args.windowsServerVersion, args.imageSku, args.trustedLaunch);
     return {
         resourceGroupName: ctx.resourceGroupName,
@@ -50,5 +66,8 @@ export function virtualMachineArgs(args: ResolvedAzureLicenseServerArgs, ctx: Vm
             ? { securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } }
             : undefined,
         tags: ctx.tags,
+        // Only when placed, so a VM without placement gets exactly the arguments it always had.
+        ...(ctx.zone !== undefined ? { zones: [ctx.zone] } : {}),
+        ...(ctx.availabilitySetId !== undefined ? { availabilitySet: { id: ctx.availabilitySetId } } : {}),
     };
 }

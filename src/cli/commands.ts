@@ -27,6 +27,18 @@ export const COMMANDS: readonly CommandEntry[] = [
         load: () => import("./drift.js"),
     },
     {
+        name: "report",
+        summary: "who holds the CALs: per-user, per-device, failed-issuance and summary tables (JSON, CSV, HTML)",
+        exitCodes: "0 no finding, 4 over-allocated per-user CALs, 3 failed issuances only, 1 error",
+        load: () => import("./report.js"),
+    },
+    {
+        name: "revoke",
+        summary: "revoke a retired device's per-device CAL (--device), within the 20 % limit",
+        exitCodes: "0 revoked (or would be, --dry-run), 2 refused (per-user, limit, none), 1 error",
+        load: () => import("./revoke.js"),
+    },
+    {
         name: "sim",
         summary: "the rdls-sim simulator: license servers, key packs, faults (`sim --help` lists them)",
         exitCodes: "0 done, 1 refused by the simulator, 2 usage error",

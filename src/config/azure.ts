@@ -203,6 +203,9 @@ export const azureWindowsVersionSchema = z.preprocess(
 
 const bool = z.boolean({ error: "must be true or false" });
 
+/** How the CAL numbers reach the VM (components/azure/numbers-vault.ts); the first is the default. */
+export const NUMBERS_DELIVERIES = ["protected-parameters", "key-vault"] as const;
+
 // ---------------------------------------------------------------------------------------------
 // The namespace key
 
@@ -250,6 +253,14 @@ export const azureSchema = z.strictObject({
     /** Checked for secretness by azureCrossChecks; generated (RandomPassword) when absent. */
     adminPassword: z.string({ error: "must be a string (set it with `pulumi config set --secret --path azure.adminPassword`)" }).optional(),
     hybridBenefit: bool.default(false),
+    /**
+     * How the CAL numbers reach the VM: protected-parameters (the managed Run Command's protected
+     * parameter, on the script's command line while it runs) or key-vault (a Key Vault secret only
+     * the VM's identity reads). See docs/secrets-on-the-vm.md.
+     */
+    numbersDelivery: z
+        .enum(NUMBERS_DELIVERIES, { error: `must be ${NUMBERS_DELIVERIES.join(" or ")} (see docs/secrets-on-the-vm.md)` })
+        .default("protected-parameters"),
     tags: z
         .record(
             z.string().regex(/^[^<>%&\\?/]{1,512}$/, { error: "tag names are 1 to 512 characters without < > % & \\ ? /" }),

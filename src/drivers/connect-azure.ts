@@ -6,7 +6,8 @@
 import type { LicensingError } from "../licensing";
 import { productVersionIdsFromEnv } from "./connect-env";
 import { PowerShellExecutor } from "./powershell";
-import { AzureRunCommandRunner, type AzureRunCommandRunnerOptions } from "./runners/azure-run-command";
+import { AzureRunCommandRunner, type AzureRunCommandRunnerOptions, type RunAsIdentity } from "./runners/azure-run-command";
+import { AzureVmAgent, type AzureVmAgentOptions } from "./runners/azure-vm-agent";
 
 export interface AzureConnectOptions {
     subscriptionId: string;
@@ -16,10 +17,19 @@ export interface AzureConnectOptions {
     endpoint?: string;
     /** Told when a run command could not be deleted after its execution (it holds no secret). */
     onCleanupError?: (error: LicensingError) => void;
+    /**
+     * Run the scripts as this domain account instead of SYSTEM (`runAsUser` / `runAsPassword`).
+     * Comes from a resource's secret `runAs` input (src/providers/run-as.ts), never from `connection`.
+     * @default undefined (SYSTEM)
+     */
+    runAs?: RunAsIdentity;
 }
 
-/** What a test may change about the runners of executors created here. */
-export type AzureTestOverrides = Pick<AzureRunCommandRunnerOptions, "credential" | "pollIntervalMs">;
+/**
+ * What a test may change about the runners and VM agents created here: the credential, the poll
+ * interval, and the VM agent wait's sleep and clock (so no test sleeps for real).
+ */
+export type AzureTestOverrides = Pick<AzureRunCommandRunnerOptions, "credential" | "pollIntervalMs"> & Pick<AzureVmAgentOptions, "sleep" | "now">;
 
 let overridesForTests: AzureTestOverrides = {};
 
@@ -35,13 +45,31 @@ export function setAzureTestOverrides(overrides: AzureTestOverrides): void {
 
 /** The Run Command runner of the VM `options` names: license server, broker or session host alike. */
 export function azureRunner(options: AzureConnectOptions): AzureRunCommandRunner {
+    const { credential, pollIntervalMs } = overridesForTests;
     return new AzureRunCommandRunner({
         subscriptionId: options.subscriptionId,
         resourceGroupName: options.resourceGroupName,
         vmName: options.vmName,
         endpoint: options.endpoint,
         onCleanupError: options.onCleanupError,
-        ...overridesForTests,
+        runAs: options.runAs,
+        ...(credential ? { credential } : {}),
+        ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    });
+}
+
+/** The VM agent of the VM `options` names (waits for it; restarts the VM), with the same ARM client settings. */
+export function azureVmAgent(options: Pick<AzureConnectOptions, "subscriptionId" | "resourceGroupName" | "vmName" | "endpoint">): AzureVmAgent {
+    const { credential, pollIntervalMs, sleep, now } = overridesForTests;
+    return new AzureVmAgent({
+        subscriptionId: options.subscriptionId,
+        resourceGroupName: options.resourceGroupName,
+        vmName: options.vmName,
+        endpoint: options.endpoint,
+        ...(credential ? { credential } : {}),
+        ...(pollIntervalMs !== undefined ? { lroPollIntervalMs: pollIntervalMs } : {}),
+        ...(sleep ? { sleep } : {}),
+        ...(now ? { now } : {}),
     });
 }
 

@@ -119,3 +119,45 @@ export function wbemDescription(code: number): string {
     const meaning = WBEM_MEANING[code >>> 0];
     return meaning ? `${wbemName(code >>> 0)}: ${meaning}` : wbemName(code >>> 0);
 }
+
+/** Win32_TSIssuedLicense.LicenseStatus. */
+export const LicenseStatus = {
+    Unknown: 0,
+    Temporary: 1,
+    Active: 2,
+    Upgrade: 3,
+    Revoked: 4,
+    Pending: 5,
+    Concurrent: 6,
+} as const;
+export type LicenseStatus = (typeof LicenseStatus)[keyof typeof LicenseStatus];
+
+/** LSERVER_I_NO_MORE_DATA: what a Fetch*Entries method of Win32_TSLicenseReport returns past the last entry. */
+export const LSERVER_I_NO_MORE_DATA = 0x4001;
+
+/**
+ * The tables of a Win32_TSLicenseReport (GenerateReportEx, Windows Server 2012 or later): the method
+ * that pages through each with (StartIndex, Count), Count 0 meaning "all from StartIndex", and the
+ * name of its [out] array.
+ */
+export const REPORT_TABLES = {
+    perUser: { method: "FetchReportEntries", out: "ReportEntries" },
+    perDevice: { method: "FetchReportPerDeviceEntries", out: "ReportPerDeviceEntries" },
+    summary: { method: "FetchReportSummaryEntries", out: "ReportSummaryEntries" },
+    failedPerUser: { method: "FetchReportFailedPerUserEntries", out: "ReportFailedPerUserEntries" },
+    failedPerUserSummary: { method: "FetchReportFailedPerUserSummaryEntries", out: "ReportFailedPerUserSummaryEntries" },
+} as const;
+export type ReportTable = keyof typeof REPORT_TABLES;
+export const REPORT_TABLE_NAMES = Object.keys(REPORT_TABLES) as ReportTable[];
+
+/**
+ * Win32_TSIssuedLicense.Revoke: per-device CALs only; at any time at most 20 % of one version's
+ * installed per-device CALs (or one CAL, whichever is more) may be in the revoked state. A revoked
+ * CAL leaves that state at its expiration date, which is when the next revocation is allowed.
+ */
+export const REVOKE_LIMIT_SHARE = 0.2;
+
+/** How many per-device CALs of one version may be in the revoked state, out of `installed`. */
+export function revocationLimit(installed: number): number {
+    return Math.max(1, Math.floor(installed * REVOKE_LIMIT_SHARE));
+}

@@ -13,3 +13,5 @@ export * from "./countries";
 export * from "./farm";
 export * from "./health";
 export * from "./farm-checks";
+export * from "./usage";
+export * from "./usage-server";

@@ -16,6 +16,9 @@ export const DYNAMIC_RESOURCES = {
     deploymentLicensing: { module: "licensing", name: "DeploymentLicensing" },
     hostLicensing: { module: "licensing", name: "HostLicensing" },
     simulatedSessionHost: { module: "simulator", name: "SimulatedSessionHost" },
+    roleInstallation: { module: "azure", name: "RoleInstallation" },
+    // Module "rds": the RDS deployment itself, under the licensing resources; not Azure-only (SSH too).
+    sessionDeployment: { module: "rds", name: "SessionDeployment" },
 } as const;
 export type DynamicResourceKind = keyof typeof DYNAMIC_RESOURCES;
 export type DynamicResourceType = (typeof DYNAMIC_RESOURCES)[DynamicResourceKind];
@@ -37,8 +40,12 @@ export const RESOURCE_TYPES = {
     deploymentLicensing: dynamic("deploymentLicensing"),
     hostLicensing: dynamic("hostLicensing"),
     simulatedSessionHost: dynamic("simulatedSessionHost"),
+    roleInstallation: dynamic("roleInstallation"),
+    sessionDeployment: dynamic("sessionDeployment"),
     rdsLicensing: "rds-licensing:index:RdsLicensing",
     azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
+    azureSessionHostPool: "rds-licensing:azure:AzureSessionHostPool",
+    calNumbersVault: "rds-licensing:azure:CalNumbersVault",
     licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",
     /** The engine's own root resource. */
     stack: "pulumi:pulumi:Stack",

@@ -4,19 +4,24 @@
  * (broker or standalone host) from this process, so resources on one deployment never overlap their
  * scripts. Transient failures (nothing ran) are retried with the license servers' backoff policy.
  */
+import { createHash } from "node:crypto";
 import * as path from "path";
 import { LicensingError, type LicensingErrorData } from "../licensing";
 import type { FarmExecutor, FarmOperation, FarmOperationName, FarmOperationResult, FarmOperationValues } from "../licensing/farm";
 import { backoffDelay, retryPolicyFromEnv } from "../scheduling/retry";
 import { executorKey, type Connection } from "./connection";
 import { progress } from "./progress";
+import type { AzureRunAs } from "./run-as";
 
 const executors = new Map<string, FarmExecutor>();
 /** The tail of each target's queue of executions. */
 const queues = new Map<string, Promise<unknown>>();
 
-/** Drivers load on first use (see ./registry.ts): a simulator run never loads the PowerShell driver. */
-export function createFarmExecutor(connection: Connection): FarmExecutor {
+/**
+ * Drivers load on first use (see ./registry.ts): a simulator run never loads the PowerShell driver.
+ * `runAs` (Azure only, checked by the resources) is the domain identity the scripts run as.
+ */
+export function createFarmExecutor(connection: Connection, runAs?: AzureRunAs): FarmExecutor {
     switch (connection.kind) {
         case "simulator": {
             // Resolved now: a later chdir of the provider process must not move the store.
@@ -25,7 +30,7 @@ export function createFarmExecutor(connection: Connection): FarmExecutor {
         }
         case "azure-run-command": {
             const onCleanupError = (error: Error) => progress(`${connection.vmName}: a finished run command could not be deleted (it holds no secret): ${error.message}`);
-            return lazy(async () => (await import("../drivers/connect-farm.js")).createAzureFarmExecutor({ ...connection, onCleanupError }));
+            return lazy(async () => (await import("../drivers/connect-farm.js")).createAzureFarmExecutor({ ...connection, onCleanupError, runAs }));
         }
         case "ssh":
             return lazy(async () => (await import("../drivers/connect-farm.js")).createSshFarmExecutor(connection));
@@ -45,9 +50,19 @@ function lazy(create: () => Promise<FarmExecutor>): FarmExecutor {
     };
 }
 
-function executorFor(connection: Connection): FarmExecutor {
-    const key = executorKey(connection);
-    const executor = executors.get(key) ?? createFarmExecutor(connection);
+/**
+ * One executor per machine and identity. The key holds a digest of the password, never the
+ * password (it only lives in this process's memory, but a key is the kind of thing that gets logged).
+ */
+function identityKey(runAs: AzureRunAs | undefined): string {
+    if (!runAs) return "";
+    const digest = createHash("sha256").update(`${runAs.user}\0${runAs.password}`).digest("hex").slice(0, 16);
+    return `#as:${runAs.user.toLowerCase()}:${digest}`;
+}
+
+function executorFor(connection: Connection, runAs: AzureRunAs | undefined): FarmExecutor {
+    const key = executorKey(connection) + identityKey(runAs);
+    const executor = executors.get(key) ?? createFarmExecutor(connection, runAs);
     executors.set(key, executor);
     return executor;
 }
@@ -59,13 +74,18 @@ const isTransient = (err: unknown) => err instanceof LicensingError && err.trans
  * Run `operations` on `target` in one remote execution (queued behind this process's other
  * executions on it), retrying a transient failure of the whole execution or of its results.
  */
-export async function executeFarm(connection: Connection, target: string, operations: readonly FarmOperation[]): Promise<FarmOperationResult[]> {
+export async function executeFarm(
+    connection: Connection,
+    target: string,
+    operations: readonly FarmOperation[],
+    runAs?: AzureRunAs,
+): Promise<FarmOperationResult[]> {
     const key = `${executorKey(connection)}#${target.toLowerCase()}`;
     const policy = retryPolicyFromEnv();
     const attempt = async (): Promise<FarmOperationResult[]> => {
         for (let n = 1; ; n++) {
             try {
-                const results = await executorFor(connection).execute(target, operations);
+                const results = await executorFor(connection, runAs).execute(target, operations);
                 const failed = results.find((r): r is { ok: false; error: LicensingErrorData } => !r.ok);
                 if (failed && n < policy.attempts && new LicensingError(failed.error).transient) throw new LicensingError(failed.error);
                 return results;
@@ -94,8 +114,13 @@ export type FarmOperationsValues<Ops extends readonly FarmOperation[]> = { -read
  * A batch of operations in one execution: their values in order, or the first failure thrown as a
  * LicensingError (every operation of the batch ran; a failed one changed nothing).
  */
-export async function runFarmOperations<const Ops extends readonly FarmOperation[]>(connection: Connection, target: string, operations: Ops): Promise<FarmOperationsValues<Ops>> {
-    const results = await executeFarm(connection, target, operations);
+export async function runFarmOperations<const Ops extends readonly FarmOperation[]>(
+    connection: Connection,
+    target: string,
+    operations: Ops,
+    runAs?: AzureRunAs,
+): Promise<FarmOperationsValues<Ops>> {
+    const results = await executeFarm(connection, target, operations, runAs);
     return operations.map((operation, i) => {
         const result = results[i];
         if (!result) throw new LicensingError({ kind: "failed", message: `${target}: the farm execution returned no result for ${operation.op}` });

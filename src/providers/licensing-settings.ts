@@ -18,6 +18,7 @@ import { connectionKey, connectionSchema, executorKey, type Connection } from ".
 import { runFarmOperations } from "./farm-registry";
 import { progress } from "./progress";
 import { gone, resourceSchema, type Raw } from "./resource-schema";
+import { runAsSchema, toAzureRunAs, type AzureRunAs } from "./run-as";
 
 /** The same list in the same order; a name's case is no change (Windows names are case-insensitive). */
 export function sameServerList(a: readonly string[], b: readonly string[]): boolean {
@@ -47,8 +48,16 @@ export interface LicensingSettingsSpec<T extends string, I extends string, Op ex
     set(settings: LicensingSettings): Op;
     /** What a set does, for the progress line ("Set-RDLicenseConfiguration -Mode …"). */
     describe(settings: LicensingSettings): string;
-    /** Run `operation` (get or set) on the target in one execution, with whatever else the outputs need. */
-    run(connection: Connection, target: string, operation: Op): Promise<LiveSettings>;
+    /**
+     * Run `operation` (get or set) on the target in one execution, with whatever else the outputs
+     * need, as `runAs` when given.
+     */
+    run(connection: Connection, target: string, operation: Op, runAs?: AzureRunAs): Promise<LiveSettings>;
+    /**
+     * The target's scripts need a domain identity (the RemoteDesktop cmdlets refuse SYSTEM): the
+     * resource takes a secret `runAs` input, for azure-run-command connections.
+     */
+    takesRunAs?: boolean;
     /** Inputs the target cannot take although they fit the schema (checked by `check` only). */
     refuse?: { when(inputs: SettingsInputs): boolean; path: string; message: string };
 }
@@ -60,6 +69,8 @@ export interface SettingsInputs {
     mode: HostLicensingMode;
     licenseServers: string[];
     resetOnDelete: boolean;
+    /** With {@link LicensingSettingsSpec.takesRunAs}: the identity the scripts run as (a secret). */
+    runAs?: { user: string; password: string };
 }
 
 interface Parsed extends SettingsInputs {
@@ -69,6 +80,16 @@ interface Parsed extends SettingsInputs {
     instance: string | undefined;
 }
 
+const sameIdentity = (a: SettingsInputs["runAs"], b: SettingsInputs["runAs"]) => a?.user === b?.user && a?.password === b?.password;
+
+/** Only Run Command can run a script as another account; SSH logs on as its own user. */
+const RUN_AS_AZURE_ONLY: NonNullable<LicensingSettingsSpec<string, string, FarmOperation>["refuse"]> = {
+    when: (inputs) => inputs.runAs !== undefined && inputs.connection.kind !== "azure-run-command",
+    path: "runAs",
+    message:
+        "runAs applies to azure-run-command connections only (managed Run Command's runAsUser / runAsPassword): over SSH the scripts run as the SSH user, on the simulator as nobody; remove runAs",
+};
+
 /** The settings NotConfigured: what resetOnDelete sets. */
 const RESET: LicensingSettings = { mode: HostLicensingMode.NotConfigured, licenseServers: [] };
 
@@ -76,8 +97,8 @@ const isGone = (err: unknown) => err instanceof LicensingError && err.kind === L
 const settingsOf = (inputs: SettingsInputs): LicensingSettings => ({ mode: inputs.mode, licenseServers: inputs.licenseServers.map((n) => n.trim()) });
 
 /** The inputs' schemas: what a program may ask for, and what state and `read` may hold. */
-export function licensingSettingsSchemas(names: { target: string; instance: string; noun: string }) {
-    const inputs = z.object({
+export function licensingSettingsSchemas(names: { target: string; instance: string; noun: string; takesRunAs?: boolean }) {
+    const base = z.object({
         providerVersion: z.string(),
         connection: connectionSchema,
         [names.target]: z.string().min(1),
@@ -92,6 +113,7 @@ export function licensingSettingsSchemas(names: { target: string; instance: stri
         resetOnDelete: z.boolean().default(false),
         [names.instance]: z.string().min(1).optional(),
     });
+    const inputs = names.takesRunAs ? base.extend({ runAs: runAsSchema.optional() }) : base;
     // The live settings, whatever they are (NotConfigured, no server).
     const stored = inputs.extend({
         mode: z.enum(Object.values(HostLicensingMode) as [HostLicensingMode, ...HostLicensingMode[]]),
@@ -103,8 +125,11 @@ export function licensingSettingsSchemas(names: { target: string; instance: stri
 /** The dynamic provider of a licensing settings resource kind. */
 export function licensingSettingsProvider<T extends string, I extends string, Op extends FarmOperation>(spec: LicensingSettingsSpec<T, I, Op>) {
     const schemas = licensingSettingsSchemas(spec);
-    const refuse = spec.refuse;
-    const checked = refuse ? schemas.inputs.refine((v) => !refuse.when(v as unknown as SettingsInputs), { path: [refuse.path], message: refuse.message }) : schemas.inputs;
+    const refusals = [...(spec.refuse ? [spec.refuse] : []), ...(spec.takesRunAs ? [RUN_AS_AZURE_ONLY] : [])];
+    const checked = refusals.reduce<z.ZodType>(
+        (schema, refuse) => schema.refine((v) => !refuse.when(v as unknown as SettingsInputs), { path: [refuse.path], message: refuse.message }),
+        schemas.inputs,
+    );
     const resource = resourceSchema(checked, spec.outputs);
     const stored = resourceSchema(schemas.stored, spec.outputs);
 
@@ -124,7 +149,7 @@ export function licensingSettingsProvider<T extends string, I extends string, Op
     const apply = (inputs: Parsed): Promise<LiveSettings> => {
         const settings = settingsOf(inputs);
         progress(`${inputs.target}: ${spec.describe(settings)}`);
-        return spec.run(inputs.connection, inputs.target, spec.set(settings));
+        return spec.run(inputs.connection, inputs.target, spec.set(settings), toAzureRunAs(inputs.runAs));
     };
 
     return {
@@ -142,6 +167,8 @@ export function licensingSettingsProvider<T extends string, I extends string, Op
                     ...(before.mode !== after.mode ? ["mode"] : []),
                     ...(!sameServerList(before.licenseServers, after.licenseServers) ? ["licenseServers"] : []),
                     ...(["providerVersion", "resetOnDelete"] as const).filter((k) => before[k] !== after[k]),
+                    // Another identity (a rotated password): stored, used from the next execution on.
+                    ...(!sameIdentity(before.runAs, after.runAs) ? ["runAs"] : []),
                     ...(before.instance !== after.instance ? [spec.instance] : []),
                     // Another spelling of the target's name: stored, nothing to run.
                     ...(replaces.length === 0 && before.target !== after.target ? [spec.target] : []),
@@ -161,7 +188,7 @@ export function licensingSettingsProvider<T extends string, I extends string, Op
             const inputs = parse(props);
             let live: LiveSettings;
             try {
-                live = await spec.run(inputs.connection, inputs.target, spec.get);
+                live = await spec.run(inputs.connection, inputs.target, spec.get, toAzureRunAs(inputs.runAs));
             } catch (err) {
                 // The target is gone (a deleted deployment, host or VM): so are its settings.
                 if (isGone(err)) return gone();
@@ -198,7 +225,7 @@ export function licensingSettingsProvider<T extends string, I extends string, Op
             progress(`${inputs.target}: resetting ${spec.noun}'s licensing mode to NotConfigured (resetOnDelete)`);
             try {
                 // The reset alone: nothing else is read, so nothing else can fail the delete.
-                await runFarmOperations(inputs.connection, inputs.target, [spec.set(RESET)]);
+                await runFarmOperations(inputs.connection, inputs.target, [spec.set(RESET)], toAzureRunAs(inputs.runAs));
             } catch (err) {
                 if (isGone(err)) return;
                 throw err;

@@ -8,6 +8,8 @@ import { calKeyPackProvider } from "./cal-key-pack/handlers";
 import { deploymentLicensingProvider } from "./deployment-licensing/handlers";
 import { hostLicensingProvider } from "./host-licensing/handlers";
 import { requestKeySecretProvider } from "./request-key-secret/handlers";
+import { roleInstallationProvider } from "./role-installation/handlers";
+import { sessionDeploymentProvider } from "./session-deployment/handlers";
 import { simulatedDeploymentProvider } from "./simulated-deployment/handlers";
 import { simulatedServerProvider } from "./simulated-server/handlers";
 import { simulatedSessionHostProvider } from "./simulated-session-host/handlers";
@@ -21,6 +23,8 @@ export const providers = {
     deploymentLicensing: deploymentLicensingProvider,
     hostLicensing: hostLicensingProvider,
     simulatedSessionHost: simulatedSessionHostProvider,
+    roleInstallation: roleInstallationProvider,
+    sessionDeployment: sessionDeploymentProvider,
     // Keys are stored in every resource's `__provider` module: one per catalog resource, never renamed.
 } satisfies Record<DynamicResourceKind, unknown>;
 

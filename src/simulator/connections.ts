@@ -12,6 +12,7 @@
  * - NotConfigured, or no license to be had: the 120-day grace period lets it in, after it the
  *   connection is refused with the text the client shows.
  */
+import { createHash } from "node:crypto";
 import { CONNECTABLE, HostLicensingMode } from "../licensing/farm";
 import type { LicenseType, ProductVersion } from "../licensing/codes";
 import { calServesHost } from "../licensing/health";
@@ -139,6 +140,20 @@ function record(s: StoredServer, lic: Omit<StoredIssuedLicense, "licenseId">): S
     return full;
 }
 
+/** sHardwareId of a simulated device: stable per device name (case-insensitive), shaped like the real one. */
+export function hardwareIdOf(device: string): string {
+    const hex = createHash("sha256").update(device.toLowerCase()).digest("hex");
+    return [0, 8, 16, 24, 32].map((at) => `0x${hex.slice(at, at + 8)}`).join("-");
+}
+
+/** The most failed issuances a server file keeps (the oldest go first). */
+export const MAX_FAILED_ISSUANCES = 1000;
+
+/** A per-user CAL the server could not issue from a pack: the report's failed per-user entries. */
+function recordFailure(s: StoredServer, user: string, host: string, now: Date, reason: string): void {
+    s.failedIssuances = [...(s.failedIssuances ?? []), { user, host, date: now.toISOString(), reason }].slice(-MAX_FAILED_ISSUANCES);
+}
+
 function take(pack: StoredPack): void {
     pack.issuedLicenses += 1;
     pack.availableLicenses -= 1;
@@ -192,12 +207,17 @@ export function connect(host: StoredHost, request: ConnectRequest, servers: Map<
             changed.add(key);
             return done(ok("per-user-cal", `issued a per-user CAL of key pack ${pack.keyPackId} on ${server.name} to ${request.user}`, { licenseServer: server.name, keyPackId: pack.keyPackId, licenseId: lic.licenseId }));
         }
-        for (const { server } of valid) {
+        const noCal = `no per-user CAL of Windows Server ${host.windowsServerVersion} or newer is available`;
+        for (const { key, server } of valid) {
             const over = server.licenses?.find((l) => l.status === "over-allocated" && same(l.issuedToUser, request.user));
-            if (over) return done(ok("over-allocated", `${request.user} is still counted beyond the per-user CALs of ${server.name}`, { licenseServer: server.name, licenseId: over.licenseId }));
+            if (!over) continue;
+            recordFailure(server, request.user, host.name, now, noCal);
+            changed.add(key);
+            return done(ok("over-allocated", `${request.user} is still counted beyond the per-user CALs of ${server.name}`, { licenseServer: server.name, licenseId: over.licenseId }));
         }
         const first = valid[0]!;
         const lic = record(first.server, { status: "over-allocated", issuedToUser: request.user, host: host.name, issueDate: now.toISOString() });
+        recordFailure(first.server, request.user, host.name, now, noCal);
         changed.add(first.key);
         return done(ok("over-allocated", `no per-user CAL of Windows Server ${host.windowsServerVersion} or newer is available: ${request.user} is counted beyond what ${first.server.name} holds (over-allocation)`, { licenseServer: first.server.name, licenseId: lic.licenseId }));
     }
@@ -214,7 +234,7 @@ export function connect(host: StoredHost, request: ConnectRequest, servers: Map<
     const temporary = valid.flatMap(({ key, server }) => (server.licenses ?? []).filter((l) => l.status === "temporary" && same(l.issuedToComputer, device)).map((l) => ({ key, server, l })))[0];
     if (!temporary) {
         const first = valid[0]!;
-        const lic = record(first.server, { status: "temporary", issuedToComputer: device, host: host.name, issueDate: now.toISOString(), expirationDate: plusDays(now, TEMPORARY_LICENSE_DAYS) });
+        const lic = record(first.server, { status: "temporary", issuedToComputer: device, hardwareId: hardwareIdOf(device), host: host.name, issueDate: now.toISOString(), expirationDate: plusDays(now, TEMPORARY_LICENSE_DAYS) });
         changed.add(first.key);
         return done(ok("temporary", `first connection of ${device}: ${first.server.name} issued a temporary license for ${TEMPORARY_LICENSE_DAYS} days`, { licenseServer: first.server.name, licenseId: lic.licenseId, expirationDate: lic.expirationDate }));
     }
@@ -222,7 +242,7 @@ export function connect(host: StoredHost, request: ConnectRequest, servers: Map<
         const pack = eligiblePack(server, "per-device", host.windowsServerVersion);
         if (!pack) continue;
         take(pack);
-        const lic = record(server, { status: "active", keyPackId: pack.keyPackId, issuedToComputer: device, host: host.name, issueDate: now.toISOString(), expirationDate: deviceCalExpiry(now, env.random) });
+        const lic = record(server, { status: "active", keyPackId: pack.keyPackId, issuedToComputer: device, hardwareId: hardwareIdOf(device), host: host.name, issueDate: now.toISOString(), expirationDate: deviceCalExpiry(now, env.random) });
         changed.add(key);
         // The temporary license is replaced by the permanent one.
         temporary.server.licenses = temporary.server.licenses!.filter((l) => l !== temporary.l);

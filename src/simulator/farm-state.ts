@@ -53,14 +53,20 @@ export interface StoredClock {
  */
 export interface StoredIssuedLicense {
     licenseId: number;
-    /** temporary: LicenseStatus 1; active: 2; over-allocated: a per-user CAL no pack backs. */
-    status: "temporary" | "active" | "over-allocated";
+    /**
+     * temporary: LicenseStatus 1; active: 2; revoked: 4 (a per-device CAL given back by Revoke, kept
+     * until its expiration date, which is when it stops counting against the revocation limit);
+     * over-allocated: a per-user CAL no pack backs.
+     */
+    status: "temporary" | "active" | "revoked" | "over-allocated";
     /** The pack it was issued from (active CALs only). */
     keyPackId?: number;
     /** Per-user CALs: the user (as given, compared case-insensitively). */
     issuedToUser?: string;
     /** Per-device licenses: the client device. */
     issuedToComputer?: string;
+    /** Per-device licenses: sHardwareId, derived from the device (absent in files written before it). */
+    hardwareId?: string;
     /** The session host that asked for it. */
     host: string;
     /** Simulated time. */
@@ -69,10 +75,31 @@ export interface StoredIssuedLicense {
     expirationDate?: string;
 }
 
+/** A per-user CAL the server could not issue (Win32_TSLicenseReportFailedPerUserEntry): kept as history. */
+export interface StoredFailedIssuance {
+    user: string;
+    /** The session host that asked. */
+    host: string;
+    /** Simulated time. */
+    date: string;
+    reason: string;
+}
+
+/** A report GenerateReportEx made (Win32_TSLicenseReport): its tables frozen at generation, until DeleteReport. */
+export interface StoredReport {
+    fileName: string;
+    generatedAt: string;
+    /** The tables, by REPORT_TABLES key (see report.ts). */
+    tables: Record<string, unknown[]>;
+}
+
 /** What a server file gains for the farm (optional: files written before it stay valid). */
 export interface IssuedLicensesRecord {
     licenses?: StoredIssuedLicense[];
     nextLicenseId?: number;
+    failedIssuances?: StoredFailedIssuance[];
+    reports?: StoredReport[];
+    nextReportId?: number;
 }
 
 export const NO_POLICY: PolicySources = { modeByGroupPolicy: false, licenseServersByGroupPolicy: false };
@@ -121,8 +148,16 @@ export function checkIssuedLicenses(s: Obj, file: string): void {
     for (const l of s.licenses as unknown[]) {
         const lic = obj(l, file, "an issued license");
         if (!isCount(lic.licenseId) || (lic.licenseId as number) >= (s.nextLicenseId as number)) invalid(file, "an issued license has a bad licenseId");
-        if (lic.status !== "temporary" && lic.status !== "active" && lic.status !== "over-allocated") invalid(file, `issued license ${String(lic.licenseId)} has an unknown status`);
-        if (lic.status === "active" && !isCount(lic.keyPackId)) invalid(file, `issued license ${String(lic.licenseId)} has no keyPackId`);
+        if (!LICENSE_STATES.includes(lic.status)) invalid(file, `issued license ${String(lic.licenseId)} has an unknown status`);
+        if ((lic.status === "active" || lic.status === "revoked") && !isCount(lic.keyPackId)) invalid(file, `issued license ${String(lic.licenseId)} has no keyPackId`);
         if (!isDate(lic.issueDate) || typeof lic.host !== "string") invalid(file, `issued license ${String(lic.licenseId)} is malformed`);
     }
+    if (s.failedIssuances !== undefined && !(Array.isArray(s.failedIssuances) && s.failedIssuances.every((f) => isDate((f as Obj)?.date) && typeof (f as Obj)?.user === "string"))) {
+        invalid(file, "failedIssuances must be a list of { user, host, date, reason }");
+    }
+    if (s.reports !== undefined && !(Array.isArray(s.reports) && s.reports.every((r) => typeof (r as Obj)?.fileName === "string" && typeof (r as Obj)?.tables === "object"))) {
+        invalid(file, "reports must be a list of { fileName, generatedAt, tables }");
+    }
 }
+
+const LICENSE_STATES: readonly unknown[] = ["temporary", "active", "revoked", "over-allocated"];

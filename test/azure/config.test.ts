@@ -27,8 +27,13 @@ describe("rds-licensing:azure, valid", () => {
             connectionBroker: false,
             adminUsername: "rdlsadmin",
             hybridBenefit: false,
+            numbersDelivery: "protected-parameters",
             tags: {},
         });
+    });
+
+    it("accepts Key Vault delivery of the CAL numbers", () => {
+        expect(validateStackConfig(azureConfig({ numbersDelivery: "key-vault" }), secretUnless()).azure).toMatchObject({ numbersDelivery: "key-vault" });
     });
 
     it("accepts everything set, a version stored as a number, and the internet as an explicit RDP source", () => {
@@ -103,6 +108,7 @@ const CASES: Case[] = [
     { name: "a bad resource group name", azure: { resourceGroupName: "rg with spaces" }, key: "azure.resourceGroupName" },
     { name: "a bad disk type", azure: { osDiskType: "UltraSSD_LRS" }, key: "azure.osDiskType" },
     { name: "a tag value too long", azure: { tags: { note: "x".repeat(300) } }, key: "azure.tags.note" },
+    { name: "an unknown numbers delivery", azure: { numbersDelivery: "blob" }, key: "azure.numbersDelivery", says: "protected-parameters or key-vault" },
     { name: "an unknown azure key", azure: { vmsize: "Standard_D2s_v5" }, key: "azure.vmsize", says: "is not a setting" },
 ];
 

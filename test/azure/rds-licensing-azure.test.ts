@@ -46,7 +46,7 @@ describe("RdsLicensing on Azure", () => {
     });
 
     it("activates after the roles, installs packs after activation, configures licensing last", () => {
-        const roles = mocks.one("azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "rds-azure-roles").name;
+        const roles = mocks.one("pulumi-nodejs:dynamic/azure:RoleInstallation", "rds-azure-roles").name;
         expect(mocks.dependsOn.get("rds-activation")).toContain(roles);
         const packs = mocks.byType(PACK).map((p) => p.name);
         expect(packs).toHaveLength(3);

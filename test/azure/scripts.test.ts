@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 describe("the helper catches broken scripts", () => {
     it("reports an unclosed brace", async () => {
-        const tree = await parsePowerShell(renderRolesScript({ features: [RdsRoleFeature.Licensing], restartDelaySeconds: 60 }).replace(/\}\s*$/, ""));
+        const tree = await parsePowerShell(renderRolesScript({ features: [RdsRoleFeature.Licensing] }).replace(/\}\s*$/, ""));
         expect(tree.rootNode.hasError).toBe(true);
     });
 });
@@ -41,8 +41,9 @@ describe("roles script", () => {
     it.each([
         [[RdsRoleFeature.Licensing], false],
         [[RdsRoleFeature.Licensing, RdsRoleFeature.ConnectionBroker], true],
+        [[RdsRoleFeature.SessionHost], false],
     ] as const)("%j parses and installs with Install-WindowsFeature", async (features, needsDomain) => {
-        const script = renderRolesScript({ features, restartDelaySeconds: 90 });
+        const script = renderRolesScript({ features });
         const root = await parsed(script);
         const install = commands(root, "Install-WindowsFeature");
         expect(install).toHaveLength(1);
@@ -50,18 +51,18 @@ describe("roles script", () => {
         expect(install[0]!.parameters.has("includemanagementtools")).toBe(true);
         expect(script).toContain(`$Features = [string[]]@(${features.map((f) => `'${f}'`).join(", ")})`);
         expect(script).toContain(`$NeedsDomain = $${needsDomain}`);
-        // Reboot-aware: never restarts at once, schedules one after the report.
+        // Reboot-aware without rebooting: it reports restartNeeded and the provider restarts the VM.
         expect(commands(root, "Restart-Computer")).toEqual([]);
-        expect(script).toMatch(/shutdown\.exe \/r \/t \$RestartDelay/);
-        expect(script).toContain("$RestartDelay = 90");
+        expect(script).not.toMatch(/shutdown(\.exe)?\s/i);
+        expect(script).toContain("restartNeeded = $Restart");
         expect(script).toContain("InstallState -eq 'InstallPending'");
         expect(script).toContain("Component Based Servicing\\RebootPending");
         for (const code of Object.values(RolesScriptExit)) expect(script).toContain(`exit ${code}`);
     });
 
-    it("refuses unknown features and silly delays", () => {
-        expect(() => renderRolesScript({ features: ["RDS-Gateway" as RdsRoleFeature], restartDelaySeconds: 60 })).toThrow("unknown role feature");
-        expect(() => renderRolesScript({ features: [RdsRoleFeature.Licensing], restartDelaySeconds: 0 })).toThrow("restartDelaySeconds");
+    it("refuses unknown features and an empty list", () => {
+        expect(() => renderRolesScript({ features: ["RDS-Gateway" as RdsRoleFeature] })).toThrow("unknown role feature");
+        expect(() => renderRolesScript({ features: [] })).toThrow("no role to install");
     });
 });
 

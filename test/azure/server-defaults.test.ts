@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AzureLicenseServer, LicensingConfiguration, LicensingMode } from "../../components/azure";
-import { GENERATED_PASSWORD, installMocks, isSecretAt, unwrap, valueOf, withoutSecrets, type MockRecorder } from "./support/mocks";
+import { GENERATED_PASSWORD, SUBSCRIPTION_ID, installMocks, isSecretAt, unwrap, valueOf, withoutSecrets, type MockRecorder } from "./support/mocks";
 
 const T = {
     rg: "azure-native:resources:ResourceGroup",
@@ -23,6 +23,7 @@ const T = {
     vm: "azure-native:compute:VirtualMachine",
     ext: "azure-native:compute:VirtualMachineExtension",
     run: "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
+    roles: "pulumi-nodejs:dynamic/azure:RoleInstallation",
     password: "random:index/randomPassword:RandomPassword",
 };
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
     mocks = await installMocks();
     const opts = { transformations: [mocks.transformation] };
     server = new AzureLicenseServer("rdls", { serverName: "RDLS01", location: "West Europe", tags: { env: "test" } }, opts);
-    const activation = new Placeholder("rdls-activation", { ...opts, dependsOn: [server.rolesRunCommand] });
+    const activation = new Placeholder("rdls-activation", { ...opts, dependsOn: [server.roles] });
     const pack = new Placeholder("rdls-ea-users", { ...opts, dependsOn: [activation] });
     licensing = new LicensingConfiguration("rdls-licensing", { server, mode: LicensingMode.PerUser, after: [activation, pack] }, opts);
     await mocks.settle();
@@ -110,11 +111,17 @@ describe("AzureLicenseServer defaults", () => {
 
     it("does not join a domain and installs the RD Licensing role only", () => {
         expect(mocks.byType(T.ext)).toEqual([]);
-        const roles = unwrap(mocks.one(T.run, "rdls-roles").inputs);
-        expect(roles).toMatchObject({ runCommandName: "rds-licensing-roles", vmName: "RDLS01", location: "westeurope", asyncExecution: false, treatFailureAsDeploymentFailure: true, timeoutInSeconds: 3600 });
-        expect(roles.source.script).toContain("$Features = [string[]]@('RDS-Licensing')");
-        expect(roles.source.script).not.toContain("RDS-Connection-Broker");
+        // A RoleInstallation (it waits for the VM agent after any restart), not a run command resource.
+        expect(mocks.byType(T.run).map((r) => r.name)).toEqual(["rdls-licensing-run"]);
+        const roles = unwrap(mocks.one(T.roles, "rdls-roles").inputs);
+        expect(roles).toMatchObject({
+            connection: { kind: "azure-run-command", subscriptionId: SUBSCRIPTION_ID, resourceGroupName: "rdls-rg", vmName: "RDLS01" },
+            features: ["RDS-Licensing"],
+            timeoutSeconds: 3600,
+        });
+        expect(roles.__provider).toContain('providers["roleInstallation"]');
         expect(mocks.dependsOn.get("rdls-roles")).toEqual(["rdls-vm"]);
+        expect(server.rolesRunCommand).toBe(server.roles);
     });
 
     it("orders the run commands: roles → activation → packs → licensing configuration", () => {

@@ -113,10 +113,9 @@ describe("AzureLicenseServer, opted in", () => {
     });
 
     it("installs RD Licensing and RD Connection Broker after the domain join", () => {
-        const roles = unwrap(mocks.one("azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "rdcb-roles").inputs);
-        expect(roles.source.script).toContain("$Features = [string[]]@('RDS-Licensing', 'RDS-Connection-Broker')");
-        expect(roles.source.script).toContain("$NeedsDomain = $true");
-        expect(roles.resourceGroupName).toBe("rg-rds-prod");
+        const roles = unwrap(mocks.one("pulumi-nodejs:dynamic/azure:RoleInstallation", "rdcb-roles").inputs);
+        expect(roles.features).toEqual(["RDS-Licensing", "RDS-Connection-Broker"]);
+        expect(roles.connection).toMatchObject({ kind: "azure-run-command", resourceGroupName: "rg-rds-prod", vmName: "RDCB01" });
         expect(mocks.dependsOn.get("rdcb-roles")).toEqual(["rdcb-vm", "rdcb-domain-join"]);
         expect(mocks.dependsOn.get("rdcb-domain-join")).toEqual([]);
     });

@@ -89,8 +89,17 @@ describe("resolveAzureLicenseServerArgs", () => {
             adminUsername: "rdlsadmin",
             connectionBroker: false,
             rolesTimeoutSeconds: 3600,
-            restartDelaySeconds: 60,
         });
+    });
+
+    it("refuses restartDelaySeconds, which no longer exists, saying what to do", () => {
+        const args = { serverName: "RDLS01", location: "westeurope", restartDelaySeconds: 60 } as Parameters<typeof resolveAzureLicenseServerArgs>[1];
+        expect(() => resolveAzureLicenseServerArgs("t", args)).toThrow(/restartDelaySeconds is no longer supported \(found 60\).*remove restartDelaySeconds/);
+    });
+
+    it("bounds rolesTimeoutSeconds by the whole step (agent waits, script, restart)", () => {
+        expect(() => resolveAzureLicenseServerArgs("t", { serverName: "RDLS01", location: "westeurope", rolesTimeoutSeconds: 30 })).toThrow(/rolesTimeoutSeconds must be at least 60/);
+        expect(resolveAzureLicenseServerArgs("t", { serverName: "RDLS01", location: "westeurope", rolesTimeoutSeconds: 7200 }).rolesTimeoutSeconds).toBe(7200);
     });
 
     it("lists every problem in one error", () => {

@@ -50,8 +50,12 @@ describe("type tokens", () => {
             deploymentLicensing: "pulumi-nodejs:dynamic/licensing:DeploymentLicensing",
             simulatedSessionHost: "pulumi-nodejs:dynamic/simulator:SimulatedSessionHost",
             hostLicensing: "pulumi-nodejs:dynamic/licensing:HostLicensing",
+            roleInstallation: "pulumi-nodejs:dynamic/azure:RoleInstallation",
+            sessionDeployment: "pulumi-nodejs:dynamic/rds:SessionDeployment",
             rdsLicensing: "rds-licensing:index:RdsLicensing",
             azureLicenseServer: "rds-licensing:azure:AzureLicenseServer",
+            azureSessionHostPool: "rds-licensing:azure:AzureSessionHostPool",
+            calNumbersVault: "rds-licensing:azure:CalNumbersVault",
             licensingConfiguration: "rds-licensing:azure:LicensingConfiguration",
             stack: "pulumi:pulumi:Stack",
         });

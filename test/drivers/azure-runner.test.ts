@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createAzureExecutor, setAzureTestOverrides } from "../../src/drivers/connect-azure";
 import { PowerShellExecutor } from "../../src/drivers/powershell";
 import { INPUT_PARAMETER } from "../../src/drivers/powershell/script-prelude";
 import { AzureRunCommandRunner, type AzureRunCommandRunnerOptions } from "../../src/drivers/runners";
@@ -195,5 +196,73 @@ describe("Azure failures", () => {
         const error = await rejection(runner({ endpoint: url, location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
         expect(error.kind).toBe("transient");
         await fake.arm.start();
+    });
+});
+
+describe("running as a domain identity (runAs)", () => {
+    const RUN_AS = { user: "CORP\\svc-rds", password: "Run-As-Pa55word!7c1e" };
+    const forms = (s: string) => [s, Buffer.from(s).toString("base64"), Buffer.from(s, "utf16le").toString("base64"), encodeURIComponent(s)];
+
+    it("sends runAsUser / runAsPassword as the run command's own properties, and the password nowhere else", async () => {
+        const executor = new PowerShellExecutor({ runner: runner({ runAs: RUN_AS }) });
+        await executor.execute("rdls", [
+            { op: "status" },
+            { op: "install", requestKey: "ea", spec: { program: "enterprise-agreement", agreementNumber: AGREEMENT, productVersion: "2022", licenseType: "per-user", count: 5 } },
+        ]);
+        const puts = fake.arm.requests.filter((r) => r.method === "PUT");
+        expect(puts.length).toBeGreaterThan(0);
+        expect(fake.arm.runAs).toEqual(puts.map((r) => ({ runCommand: /\/runCommands\/([^?]+)/.exec(r.url)![1], runAsUser: RUN_AS.user, runAsPassword: RUN_AS.password })));
+        for (const request of fake.arm.requests) {
+            let rest = request.body;
+            if (request.method === "PUT") {
+                const body = JSON.parse(request.body);
+                expect(body.properties.runAsPassword).toBe(RUN_AS.password);
+                // Not in the script, the (protected) parameters or anywhere else in the body.
+                expect(body.properties.source.script).not.toContain(RUN_AS.password);
+                for (const p of [...(body.properties.protectedParameters ?? []), ...(body.properties.parameters ?? [])]) {
+                    for (const form of forms(RUN_AS.password)) expect(Buffer.from(p.value, "base64").toString("utf8") + p.value).not.toContain(form);
+                }
+                delete body.properties.runAsPassword;
+                rest = JSON.stringify(body);
+            }
+            const visible = `${request.url}\n${JSON.stringify(request.headers)}\n${rest}`;
+            for (const form of forms(RUN_AS.password)) expect(visible, `${request.method} ${request.url}`).not.toContain(form);
+        }
+    });
+
+    it("sends no runAs fields without runAs (the script runs as SYSTEM)", async () => {
+        await new PowerShellExecutor({ runner: runner() }).execute("rdls", [{ op: "status" }]);
+        expect(fake.arm.runAs.length).toBeGreaterThan(0);
+        for (const recorded of fake.arm.runAs) expect(Object.keys(recorded)).toEqual(["runCommand"]);
+    });
+
+    it("redacts the password from an error Azure echoes it in", async () => {
+        fake.arm.faults.push({ method: "PUT", pathIncludes: "/runCommands/", status: 400, code: "InvalidParameter", message: `The runAsPassword '${RUN_AS.password}' does not meet the requirements.` });
+        const error = await rejection(runner({ runAs: RUN_AS, location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 }));
+        expect(error.kind).toBe("failed");
+        expect(error.message).toContain("The runAsPassword '***' does not meet the requirements.");
+        for (const text of [error.message, String(error.stack), JSON.stringify(error), JSON.stringify(error.toData())]) expect(text).not.toContain(RUN_AS.password);
+    });
+
+    it("masks the password in what the script printed (stdout to the same length: its result block states its length)", async () => {
+        fake.arm.scriptHosts.push(async () => ({ stdout: `out ${RUN_AS.password} end`, stderr: `err ${RUN_AS.password}`, exitCode: 0 }));
+        const output = await runner({ runAs: RUN_AS, location: "westeurope" }).run("Write-Output 1", {}, { timeoutMs: 60_000 });
+        expect(output).toEqual({ stdout: `out ${"*".repeat(RUN_AS.password.length)} end`, stderr: "err ***", exitCode: 0 });
+    });
+
+    it("refuses a runAs without a password before any request", () => {
+        expect(() => runner({ runAs: { user: RUN_AS.user, password: "" } })).toThrow("runAs needs both user and password");
+        expect(fake.arm.requests).toEqual([]);
+    });
+
+    it("is passed on by the executor factory (connect-azure) from AzureConnectOptions.runAs", async () => {
+        setAzureTestOverrides({ credential: FAKE_ARM_CREDENTIAL, pollIntervalMs: 10 });
+        try {
+            const executor = createAzureExecutor({ subscriptionId: FAKE_SUBSCRIPTION, resourceGroupName: FAKE_RESOURCE_GROUP, vmName: fake.arm.vmName, endpoint: fake.arm.url, runAs: RUN_AS });
+            await executor.execute("rdls", [{ op: "status" }]);
+        } finally {
+            setAzureTestOverrides({});
+        }
+        expect(fake.arm.runAs.map((r) => r.runAsUser)).toEqual([RUN_AS.user]);
     });
 });

@@ -223,6 +223,9 @@ export const EXAMPLE_FREE_NAMES: Readonly<Record<string, string>> = {
     eaDeviceArgs: "Omit<CalKeyPackArgs, \"requestKeySecret\">",
     hub: "{ subnets: Record<string, { id: pulumi.Output<string> }> }",
     packs: "CalKeyPack[]",
+    vault: "CalNumbersVault",
+    subnetId: "pulumi.Input<string>",
+    domain: "AzureDomainJoinArgs",
 };
 
 /** In components/azure/, `server` is the license server VM. */

@@ -45,6 +45,11 @@ export type StepShape =
           productVersionId: number;
           productType: number;
           count: number;
+          /**
+           * The numbers come from an Azure Key Vault secret (`$I.kv`, its versioned URI), read on the
+           * server with the machine's managed identity: the input parameter carries no number.
+           */
+          numbersFromVault?: true;
       }
     /** `expectedTotal`: the guard of operations.ts, checked on the live pack before the method. */
     | { kind: "remove-licenses"; keyPackId: number; count: number; expectedTotal?: number }
@@ -125,6 +130,27 @@ export function planStep(index: number, op: Operation, productVersionIds: Readon
     }
 }
 
+/**
+ * A versioned Key Vault secret URI (public and sovereign clouds): the version pins the numbers the
+ * pack was declared with, so a change of numbers is a new URI the provider sees.
+ */
+export const KEY_VAULT_SECRET_URI =
+    /^https:\/\/[a-z][a-z0-9-]{1,22}[a-z0-9]\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)\/secrets\/[A-Za-z0-9-]{1,127}\/[0-9a-f]{32}$/i;
+
+/**
+ * An install whose numbers the server reads from Key Vault. The numbers stay in the spec (checked
+ * here, scrubbed from messages, the simulator's and the request keys' business); `numbersSecretUri`
+ * names the secret (a JSON object of the catalog's field names to the normalized numbers) that the
+ * script reads instead of taking the numbers from its input.
+ */
+export type VaultInstallSpec = InstallSpec & { numbersSecretUri?: string };
+
+/** The spec's Key Vault reference, if any. */
+export function numbersSecretUriOf(spec: InstallSpec): string | undefined {
+    const uri = (spec as VaultInstallSpec).numbersSecretUri;
+    return typeof uri === "string" && uri.length > 0 ? uri : undefined;
+}
+
 function planInstall(index: number, op: Extract<Operation, { op: "install" }>, ids: Readonly<Record<ProductVersion, number>>): Planned {
     const spec: InstallSpec = op.spec;
     const label = `install ${spec.program} ${spec.productVersion} ${spec.licenseType} x${spec.count}`;
@@ -158,6 +184,18 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
     for (const field of family.fields) {
         if (!take(field.scriptInput, field.format, numbers[field.name])) return refuse(field.format, numbers[field.name]);
     }
+    const vault = numbersSecretUriOf(spec);
+    if (vault !== undefined) {
+        if (!KEY_VAULT_SECRET_URI.test(vault)) {
+            return invalid(
+                LicensingErrorKind.InvalidParameter,
+                `${label}: numbersSecretUri must be a versioned Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>/<32 hex digits>)`,
+            );
+        }
+        // The reference replaces the numbers in the input: nothing secret travels as a parameter.
+        for (const field of family.fields) delete input[field.scriptInput];
+        input.kv = vault;
+    }
     const agreementType = agreementTypeOf(spec.program);
     const shape: StepShape = {
         kind: "install",
@@ -166,6 +204,7 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
         ...(op.allowReinstall === true ? { reinstallMethod: family.reinstall } : {}),
         ...(family.takesAgreementType && agreementType !== undefined ? { agreementType } : {}),
         ...base,
+        ...(vault !== undefined ? { numbersFromVault: true as const } : {}),
     };
     if (!Number.isInteger(base.productVersionId) || base.productVersionId < 0) {
         return invalid(LicensingErrorKind.InvalidParameter, `${label}: no ProductVersion code configured for ${spec.productVersion}`);

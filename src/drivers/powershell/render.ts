@@ -19,7 +19,8 @@ export interface BatchScriptOptions {
 
 export function renderBatchScript(steps: readonly Step[], options: BatchScriptOptions): string {
     const body = steps.map((step, position) => renderStep(position, step.shape)).join("\n");
-    return `${batchPrelude(options.nonce, options.budget)}\n${body}\nWrite-RdlsResults\n`;
+    const vault = steps.some((s) => s.shape.kind === "install" && s.shape.numbersFromVault === true);
+    return `${batchPrelude(options.nonce, options.budget, { vault })}\n${body}\nWrite-RdlsResults\n`;
 }
 
 function step(position: number, op: string, lines: string[]): string {
@@ -66,6 +67,7 @@ function renderStep(position: number, shape: StepShape): string {
             ]);
         case "install":
             return step(position, "install", [
+                ...vaultRead(shape),
                 "$lock = Enter-RdlsLock",
                 "try {",
                 "    # A request key seen before, whose pack still exists: that pack is the result.",
@@ -133,6 +135,18 @@ function installedCheck(shape: Extract<StepShape, { kind: "install" }>, at: stri
     // Plain literals: in a command's arguments [uint32]7 would be the string "[uint32]7".
     const count = withCount ? psInt(shape.count) : "$null";
     return [`${at}Assert-RdlsInstalled $pack ${psString(shape.productVersion)} ${psInt(shape.productVersionId)} ${psInt(shape.productType)} ${count}`];
+}
+
+/**
+ * With the numbers in Key Vault: read them into a new `$I` holding the request key and the numbers
+ * under their input names, so the method's arguments read `$I.<field>` either way. Read before the
+ * journal lock is taken: retrying a 403 while the role assignment propagates must not hold the lock
+ * other executions wait for (a retried install of a known request key reads the vault again).
+ */
+function vaultRead(shape: Extract<StepShape, { kind: "install" }>): string[] {
+    if (!shape.numbersFromVault) return [];
+    const required = installMethodOf(shape.program).fields.map((field) => psString(field.name)).join(", ");
+    return [`$I = Read-RdlsVaultNumbers $I @(${required})`];
 }
 
 function indent(lines: string[]): string[] {

@@ -7,6 +7,7 @@ import { ACTIVATION_STATUS_MEANING, ActivationStatus, BUILT_IN_PACK_DESCRIPTION,
 import { psHexId, psInt, psString } from "./ps-literal";
 import { SECRET_INPUT_FIELDS } from "./plan";
 import { LINE_WIDTH } from "./protocol";
+import { vaultFunctions } from "./numbers-vault-script";
 
 /** The script parameter that carries the (protected) input. */
 export const INPUT_PARAMETER = "RdlsInput";
@@ -36,9 +37,13 @@ function Write-RdlsBlock([string]$Encoding, [string]$Body, [int]$Total, [string]
 `;
 }
 
-/** The license server batch: the shared core, then the key pack, journal and status functions. */
-export function batchPrelude(nonce: string, budget: number): string {
-    return `${corePrelude({ nonce, budget, secretFields: SECRET_INPUT_FIELDS, what: "RD Licensing operations" })}${licensingFunctions()}`;
+/**
+ * The license server batch: the shared core, then the key pack, journal and status functions; with
+ * `vault`, the Key Vault reader too (only batches with an install whose numbers come from a vault).
+ */
+export function batchPrelude(nonce: string, budget: number, options: { vault?: boolean } = {}): string {
+    const vault = options.vault ? vaultFunctions() : "";
+    return `${corePrelude({ nonce, budget, secretFields: SECRET_INPUT_FIELDS, what: "RD Licensing operations" })}${licensingFunctions()}${vault}`;
 }
 
 export interface CorePreludeOptions {

@@ -15,8 +15,12 @@ type Inputs = ReturnType<typeof parseInputs>;
 
 /** Properties whose change installs a different pack: the old one is replaced. */
 const REPLACE_ON_CHANGE = ["program", "productVersion", "licenseType", "server"] as const;
-/** Properties an update applies in place (a new server instance: the pack is installed again). */
-const UPDATE_ON_CHANGE = ["count", "providerVersion", "allowDeleteWithIssuedLicenses", "serverInstance"] as const;
+/**
+ * Properties an update applies in place (a new server instance: the pack is installed again). A new
+ * `numbersSecretUri` (delivery switched, or the secret rewritten) only changes where later installs
+ * read the numbers: the same numbers, whose change replaces the pack through its number inputs.
+ */
+const UPDATE_ON_CHANGE = ["count", "providerVersion", "allowDeleteWithIssuedLicenses", "serverInstance", "numbersSecretUri"] as const;
 
 function serverOf(inputs: Inputs) {
     return licenseServer(inputs.connection, inputs.server);

@@ -17,6 +17,8 @@ import {
     type NumberField,
     type NumberFieldName,
 } from "../../licensing";
+import { KEY_VAULT_SECRET_URI, type VaultInstallSpec } from "../../drivers/powershell/plan";
+import { UNKNOWN } from "../check";
 import { connectionSchema } from "../connection";
 import { resourceSchema } from "../resource-schema";
 
@@ -44,6 +46,17 @@ export const calKeyPackInputsSchema = z
          * vmId): a new one means a rebuilt server, whose packs must be installed again.
          */
         serverInstance: z.string().optional(),
+        /**
+         * The versioned URI of a Key Vault secret holding the numbers (RdsLicensing's key-vault
+         * delivery): the server reads them from there, and no number travels as a script parameter.
+         * Unknown at the first preview (the secret does not exist yet): the driver checks it again.
+         */
+        numbersSecretUri: z
+            .union([
+                z.string().regex(KEY_VAULT_SECRET_URI, { error: "must be a versioned Key Vault secret URI: https://<vault>.vault.azure.net/secrets/<name>/<version>" }),
+                z.literal(UNKNOWN),
+            ])
+            .optional(),
     })
     .superRefine((inputs, ctx) => {
         for (const { name, format } of numberFieldsOf(inputs.program)) {
@@ -108,11 +121,16 @@ export function normalizedNumbers(inputs: CalKeyPackInputs): string[] {
     return numberFieldsOf(inputs.program).map((field) => normalized(inputs, field));
 }
 
-/** The install request for `count` licenses of this pack. */
+/**
+ * The install request for `count` licenses of this pack. With `numbersSecretUri`, the PowerShell
+ * driver sends that reference instead of the numbers (which stay here for checks and request keys).
+ */
 export function installSpec(inputs: CalKeyPackInputs, count: number): InstallSpec {
     const numbers = Object.fromEntries(numberFieldsOf(inputs.program).map((field) => [field.name, normalized(inputs, field)]));
+    const vault = inputs.numbersSecretUri !== undefined ? { numbersSecretUri: inputs.numbersSecretUri } : {};
     // The catalog gives each program exactly its fields, which is what InstallSpec spells out by type.
-    return { program: inputs.program, ...numbers, productVersion: inputs.productVersion, licenseType: inputs.licenseType, count } as InstallSpec;
+    const spec = { program: inputs.program, ...numbers, productVersion: inputs.productVersion, licenseType: inputs.licenseType, count, ...vault };
+    return spec as VaultInstallSpec;
 }
 
 /**

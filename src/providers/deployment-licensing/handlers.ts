@@ -32,9 +32,11 @@ export const deploymentLicensingProvider = licensingSettingsProvider({
     get: { op: "get-deployment-licensing" } as DeploymentOperation,
     set: (settings): DeploymentOperation => ({ op: "set-deployment-licensing", ...settings }),
     describe: (s) => `Set-RDLicenseConfiguration -Mode ${s.mode} -LicenseServer ${s.licenseServers.join(", ")}`,
-    async run(connection, broker, operation) {
+    // The RemoteDesktop module's cmdlets need a domain identity; Run Command runs as SYSTEM by default.
+    takesRunAs: true,
+    async run(connection, broker, operation, runAs) {
         // The hosts' licensing after the get or set, from the broker, in the same execution.
-        const [live, hosts] = await runFarmOperations(connection, broker, [operation, { op: "read-host-licensing" }] as const);
+        const [live, hosts] = await runFarmOperations(connection, broker, [operation, { op: "read-host-licensing" }] as const, runAs);
         return { settings: { ...live, ...effectiveSettings(live, hosts) }, outputs: { sessionHosts: live.sessionHosts, hosts } };
     },
 });

@@ -3,7 +3,14 @@
  * GET virtualMachines/{vm}; PUT / GET / DELETE virtualMachines/{vm}/runCommands/{name}, PUT and DELETE
  * as long-running operations (201/202 + Azure-AsyncOperation / Location + Retry-After, polled);
  * `$expand=instanceView` with the script's output cut to its last 4,096 bytes as Run Command does.
- * Scripts are executed by a FakeWindowsServer. Every request is recorded.
+ * Scripts are executed by a FakeWindowsServer (or by a `scriptHosts` entry that claims them). Every
+ * request is recorded.
+ *
+ * The VM itself: GET virtualMachines/{vm}/instanceView with a VM agent that reports "Not Ready" for
+ * `agentNotReadyPolls` more reads (forever with `agentNeverReady`), and POST virtualMachines/{vm}/restart
+ * as a long-running operation after which the agent is not ready for `notReadyPollsAfterRestart`
+ * reads. A run command PUT while the agent is not ready is refused (409, as Azure refuses a VM
+ * whose agent does not answer). `events` is the timeline of those: what ran before what.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
@@ -26,6 +33,16 @@ export interface ArmFault {
     code: string;
     message: string;
     headers?: Record<string, string>;
+}
+
+/** Runs a script it recognizes (returns undefined for one it does not: the FakeWindowsServer gets it). */
+export type FakeScriptHost = (script: string, parameters: Readonly<Record<string, string>>) => Promise<{ stdout: string; stderr: string; exitCode: number }> | undefined;
+
+/** The Run Command fields of a PUT that say whom the script runs as. */
+export interface RecordedRunAs {
+    runCommand: string;
+    runAsUser?: string;
+    runAsPassword?: string;
 }
 
 interface RunCommandState {
@@ -52,8 +69,22 @@ export class FakeArm {
     /** In-progress answers before an operation completes. */
     pollsPerOperation = 1;
     retryAfterSeconds = "0";
+    /** Instance view reads left that report the VM agent not ready (then it is ready). */
+    agentNotReadyPolls = 0;
+    /** The agent never gets ready (for timeout tests). */
+    agentNeverReady = false;
+    /** What a restart does to the agent: not ready for this many instance view reads. */
+    notReadyPollsAfterRestart = 3;
+    /** Scripts these recognize run here instead of on the FakeWindowsServer. */
+    readonly scriptHosts: FakeScriptHost[] = [];
+    /** Told when a restart completes (a fake VM forgets what a reboot clears). */
+    readonly onRestart: (() => void)[] = [];
+    /** Timeline: `instanceView:not-ready`, `instanceView:ready`, `restart`, `runCommand:<name>`. */
+    readonly events: string[] = [];
+    /** The runAsUser / runAsPassword of each run command PUT. */
+    readonly runAs: RecordedRunAs[] = [];
     private readonly runCommands = new Map<string, RunCommandState>();
-    private readonly operations = new Map<string, { runCommand?: string; deleted?: string; pollsLeft: number }>();
+    private readonly operations = new Map<string, { runCommand?: string; deleted?: string; restart?: boolean; pollsLeft: number }>();
     private server?: Server;
     url = "";
 
@@ -104,6 +135,8 @@ export class FakeArm {
         if (!url.searchParams.get("api-version")) return this.error(400, "MissingApiVersionParameter", "The api-version query parameter is required.");
         const op = /\/providers\/Microsoft\.Compute\/locations\/[^/]+\/operations\/([^/]+)$/.exec(url.pathname);
         if (op && method === "GET") return this.pollOperation(op[1]!);
+        const vmAction = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/(instanceView|restart)$/.exec(url.pathname);
+        if (vmAction) return this.vmAction(method, vmAction[1]!, vmAction[2] as "instanceView" | "restart");
         const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)(?:\/runCommands\/([^/]+))?$/.exec(url.pathname);
         if (!m) return this.error(404, "InvalidResourceType", `no route for ${url.pathname}`);
         const [, , , vm, runCommand] = m;
@@ -118,6 +151,58 @@ export class FakeArm {
         return this.error(405, "MethodNotAllowed", method);
     }
 
+    private vmAction(method: string, vm: string, action: "instanceView" | "restart") {
+        if (vm !== this.vmName) return this.error(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vm}' was not found.`);
+        if (action === "instanceView") {
+            if (method !== "GET") return this.error(405, "MethodNotAllowed", method);
+            return { status: 200, json: this.instanceView() };
+        }
+        if (method !== "POST") return this.error(405, "MethodNotAllowed", method);
+        this.events.push("restart");
+        this.agentNotReadyPolls = this.notReadyPollsAfterRestart;
+        for (const hook of this.onRestart) hook();
+        const operation = randomUUID();
+        this.operations.set(operation, { restart: true, pollsLeft: this.pollsPerOperation });
+        return { status: 202, headers: { location: this.operationUrl(operation), "retry-after": this.retryAfterSeconds } };
+    }
+
+    /** Whether the VM agent answers (what the next instance view read would say, without reading). */
+    get agentReady(): boolean {
+        return !this.agentNeverReady && this.agentNotReadyPolls === 0 && this.powerState === "running";
+    }
+
+    private instanceView() {
+        const ready = this.agentReady;
+        if (!ready && this.agentNotReadyPolls > 0) this.agentNotReadyPolls--;
+        this.events.push(ready ? "instanceView:ready" : "instanceView:not-ready");
+        const time = new Date().toISOString();
+        const agentStatus = ready
+            ? { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Ready", message: "GuestAgent is running and processing the extensions.", time }
+            : { code: "ProvisioningState/Unavailable", level: "Warning", displayStatus: "Not Ready", message: "VM Agent is unresponsive.", time };
+        return {
+            computerName: this.vmName,
+            osName: "Windows Server 2022 Datacenter",
+            vmAgent: { vmAgentVersion: "2.7.41491.1102", statuses: [agentStatus] },
+            statuses: [
+                { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time },
+                this.powerState === "running"
+                    ? { code: "PowerState/running", level: "Info", displayStatus: "VM running" }
+                    : { code: "PowerState/deallocated", level: "Info", displayStatus: "VM deallocated" },
+            ],
+        };
+    }
+
+    /** The runAs fields of the PUTs that carried one. */
+    private recordRunAs(name: string, properties: Record<string, unknown> | undefined): void {
+        const runAsUser = properties?.runAsUser;
+        const runAsPassword = properties?.runAsPassword;
+        this.runAs.push({
+            runCommand: name,
+            ...(typeof runAsUser === "string" ? { runAsUser } : {}),
+            ...(typeof runAsPassword === "string" ? { runAsPassword } : {}),
+        });
+    }
+
     private operationUrl(id: string): string {
         return `${this.url}/subscriptions/sub/providers/Microsoft.Compute/locations/${this.location}/operations/${id}?api-version=2026-04-01`;
     }
@@ -126,10 +211,16 @@ export class FakeArm {
         if (this.powerState !== "running") {
             return this.error(409, "OperationNotAllowed", "Operation 'runCommands' is not allowed on VM 'rdls-vm' since the VM is deallocated. Start the VM and retry.");
         }
+        if (!this.agentReady) {
+            this.events.push(`refused:${name}`);
+            return this.error(409, "VMAgentStatusCommunicationError", `VM '${this.vmName}' has not reported status for VM agent or extensions. Verify the VM has a running VM agent.`);
+        }
         const resource = JSON.parse(body) as {
             location?: string;
-            properties?: { source?: { script?: string }; protectedParameters?: { name: string; value: string }[]; parameters?: unknown[] };
+            properties?: { source?: { script?: string }; protectedParameters?: { name: string; value: string }[]; parameters?: unknown[]; runAsUser?: string; runAsPassword?: string };
         };
+        this.events.push(`runCommand:${name}`);
+        this.recordRunAs(name, resource.properties);
         if (!resource.location) return this.error(400, "LocationRequired", "The location property is required for this definition.");
         const script = resource.properties?.source?.script;
         if (!script) return this.error(400, "InvalidParameter", "source.script is required");
@@ -142,7 +233,8 @@ export class FakeArm {
             this.nextExecutionTimesOut = false;
             state.instanceView = { executionState: "TimedOut", executionMessage: "Execution timed out", output: "", error: "", exitCode: -1 };
         } else {
-            state.done = this.windows.run(script, parameters).then((result) => {
+            const host = this.scriptHosts.map((run) => run(script, parameters)).find((r) => r !== undefined);
+            state.done = (host ?? this.windows.run(script, parameters)).then((result) => {
                 state.instanceView = {
                     executionState: result.exitCode === 0 ? "Succeeded" : "Failed",
                     executionMessage: "",
@@ -167,8 +259,10 @@ export class FakeArm {
     private async pollOperation(id: string) {
         const operation = this.operations.get(id);
         if (!operation) return this.error(404, "NotFound", "operation not found");
-        if (operation.pollsLeft-- > 0) return { status: operation.deleted ? 202 : 200, json: { status: "InProgress" }, headers: { "retry-after": this.retryAfterSeconds, ...(operation.deleted ? { location: this.operationUrl(id) } : {}) } };
-        if (operation.deleted) return { status: 204 };
+        const byLocation = operation.deleted !== undefined || operation.restart === true;
+        if (operation.pollsLeft-- > 0) return { status: byLocation ? 202 : 200, json: { status: "InProgress" }, headers: { "retry-after": this.retryAfterSeconds, ...(byLocation ? { location: this.operationUrl(id) } : {}) } };
+        // A finished DELETE answers 204; a finished POST action (restart) 200, as its deserializer expects.
+        if (byLocation) return { status: operation.restart ? 200 : 204 };
         const state = this.runCommands.get(operation.runCommand!)!;
         await state.done;
         if (state.failure) return { status: 200, json: { status: "Failed", error: state.failure } };

@@ -195,6 +195,20 @@ export class FakeWindowsServer {
     executions: Execution[] = [];
     /** The farm side of this machine (a broker with or without a deployment, or a session host). */
     farm?: FakeFarm;
+    /** Azure Key Vault as this VM reaches it: versioned secret URI → the secret's value. */
+    vault = new Map<string, string>();
+    /** How many reads Key Vault answers 403 before the VM's role assignment takes effect. */
+    vaultDenials = 0;
+    /** Whether the VM has a managed identity (the instance metadata service hands out tokens). */
+    managedIdentity = true;
+    /** Key Vault cannot be reached from the VM (firewall, no outbound route). */
+    vaultUnreachable = false;
+    /** Every Key Vault read (its URI with the api-version), in order, 403s included. */
+    vaultReads: string[] = [];
+    /** Values the batch being run read from Key Vault: scrubbed from its messages like its input. */
+    private vaultValues: string[] = [];
+    /** The RDS deployment this machine brokers (fake-session-deployment.ts): performs the steps it names. */
+    sessionDeployment?: { operations: ReadonlySet<string>; perform(op: string, body: Node, input: never): unknown };
 
     addPack(pack: Partial<FakePack> & Pick<FakePack, "total">): FakePack {
         const full: FakePack = {
@@ -244,13 +258,14 @@ export class FakeWindowsServer {
         const budget = Number(/^\$RdlsBudget = (\d+)$/m.exec(script)?.[1]);
         const input = JSON.parse(Buffer.from(parameters[INPUT_PARAMETER] ?? "", "base64").toString("utf8")) as { o: Record<string, string>[] };
         const secrets = input.o.flatMap((o) => ["num", "lic", "auth", "code"].map((f) => o[f]).filter((v): v is string => !!v));
+        this.vaultValues = [];
         const results: unknown[] = [];
         for (const call of commands(root, "Invoke-RdlsStep")) {
             const index = integerValue(call.positional[0]!)!;
             const op = stringValue(call.positional[1]!);
             const outcome = this.step(op, call.positional[2]!, input.o[index] ?? {});
             if (outcome.ok === 0 && this.scrubSecrets) {
-                for (const s of secrets) outcome.e.m = String(outcome.e.m).split(s).join("***");
+                for (const s of [...secrets, ...this.vaultValues]) outcome.e.m = String(outcome.e.m).split(s).join("***");
             }
             results.push({ i: index, ...outcome });
         }
@@ -403,18 +418,20 @@ export class FakeWindowsServer {
             }
             default:
                 if (this.farm && FARM_OPERATIONS.has(op)) return this.farm.perform(op, body, input as unknown as { s?: string[] });
+                if (this.sessionDeployment?.operations.has(op)) return this.sessionDeployment.perform(op, body, input as never);
                 throw new Error(`fake: unknown step ${op}`);
         }
     }
 
-    private install(body: Node, input: Record<string, string>): unknown {
+    private install(body: Node, given: Record<string, string>): unknown {
+        const [first, second, ...more] = this.invoked(body);
+        if (!first || more.length > 0) throw new Error("fake: an install step calls one Install* method, and at most one Reinstall*");
+        const input = this.vaultNumbers(body, given);
         const known = this.journal.get(input.key ?? "");
         if (known && this.packs.some((p) => p.id === known.id)) {
             this.checkInstalled(body, this.pack(known.id), false);
             return { p: this.row(this.pack(known.id)), r: 1 };
         }
-        const [first, second, ...more] = this.invoked(body);
-        if (!first || more.length > 0) throw new Error("fake: an install step calls one Install* method, and at most one Reinstall*");
         const reinstall = second && this.reinstallCall(body, first, second);
         const save = commands(body, "Save-RdlsJournal")[0]!;
         const program = stringValue(save.positional[2]!);
@@ -533,6 +550,80 @@ export class FakeWindowsServer {
             total: count,
             numbers: tag,
         });
+    }
+
+    /**
+     * `$I = Read-RdlsVaultNumbers $I @('<field>', ...)` before the journal lock: the input becomes the
+     * request key plus the numbers of the secret `$I.kv`, as the script's functions say it reads them.
+     * The functions are checked against the documented calls (an IMDS token for Key Vault's audience
+     * with `Metadata: true`, then Get Secret 7.4 with that bearer token), every value read must join
+     * `$RdlsSecrets`, and the answers follow this VM's model: no identity, unreachable, 403 while the
+     * role assignment propagates (retried as often as `$RdlsVaultAttempts` says), 404, 200 with the
+     * JSON. Failures are the script's own texts (`$RdlsVaultProblems`), by kind `failed`.
+     */
+    private vaultNumbers(body: Node, input: Record<string, string>): Record<string, string> {
+        const call = commands(body, "Read-RdlsVaultNumbers")[0];
+        if (!call) return input;
+        // Read first, before the journal lock: a 403 retried while the role propagates must not hold it.
+        const lock = commands(body, "Enter-RdlsLock")[0];
+        if (!lock || call.node.startIndex > lock.node.startIndex) throw new Error("fake: the numbers are read from Key Vault inside the journal lock");
+        if (call.positional[0]?.text.trim() !== "$I" || assignedVariable(call.node) !== "$I") throw new Error("fake: Read-RdlsVaultNumbers must turn $I into $I");
+        const root = ancestor(body, "program") ?? body;
+        const fn = (name: string) => descendants(root, "function_statement").find((f) => new RegExp(`^function\\s+${name}\\b`, "i").test(f.text))?.text ?? "";
+        const token = fn("Get-RdlsVaultToken");
+        const read = fn("Read-RdlsVaultNumbers");
+        if (!token.includes("'http://169.254.169.254/metadata/identity/oauth2/token?api-version=") || !/resource=/.test(token) || !/-Headers @\{ Metadata = 'true' \}/.test(token)) {
+            throw new Error("fake: Get-RdlsVaultToken does not ask IMDS for a token with Metadata: true");
+        }
+        if (!read.includes("'?api-version=7.4'") || !read.includes("Authorization = ('Bearer ' + $token)") || !/Invoke-RestMethod -Method Get/.test(read)) {
+            throw new Error("fake: Read-RdlsVaultNumbers does not call Get Secret (api-version 7.4) with the token");
+        }
+        if (!/\[void\]\$RdlsSecrets\.Add\(\$token\)/.test(token) || (read.match(/\[void\]\$RdlsSecrets\.Add\(/g) ?? []).length < 2) {
+            throw new Error("fake: what is read from IMDS and Key Vault does not join the scrub list");
+        }
+        const script = root.text;
+        const attempts = Number(/^\$RdlsVaultAttempts = (\d+)$/m.exec(script)?.[1]);
+        const fields = [...(/^\$RdlsVaultFields = (.*)$/m.exec(script)?.[1] ?? "").matchAll(/@\('(\w+)', '(\w+)'\)/g)].map((m) => [m[1]!, m[2]!] as const);
+        const problemsNode = assignedValue(root, "$RdlsVaultProblems");
+        const problems = problemsNode ? new Map([...hashEntries(problemsNode)].map(([key, node]) => [key.replace(/^'(.*)'$/, "$1"), stringValue(node)])) : new Map<string, string>();
+        const required = call.positional[1] ? descendants(call.positional[1], "string_literal").map(stringValue) : [];
+        const uri = input.kv ?? "";
+        const fail = (problem: string, detail = ""): never => {
+            const text = problems.get(problem);
+            if (text === undefined) throw new Error(`fake: the script has no $RdlsVaultProblems entry '${problem}'`);
+            throw new StepError({ m: text.split("{uri}").join(uri) + detail, k: "failed" });
+        };
+        if (!this.managedIdentity) fail("imds");
+        const secret = (() => {
+            for (let attempt = 1; ; attempt++) {
+                this.vaultReads.push(`${uri}?api-version=7.4`);
+                if (this.vaultUnreachable) return fail("0");
+                if (this.vaultDenials > 0) {
+                    this.vaultDenials--;
+                    if (attempt < attempts) continue;
+                    return fail("403");
+                }
+                const value = this.vault.get(uri);
+                return value === undefined ? fail("404") : value;
+            }
+        })();
+        this.vaultValues.push(secret);
+        let numbers: Record<string, unknown>;
+        try {
+            numbers = JSON.parse(secret) as Record<string, unknown>;
+        } catch {
+            return fail("format");
+        }
+        if (typeof numbers !== "object" || numbers === null || Array.isArray(numbers)) fail("format");
+        const merged: Record<string, string> = { key: input.key ?? "" };
+        for (const [name, member] of fields) {
+            const value = typeof numbers[name] === "string" ? (numbers[name] as string) : "";
+            if (value) {
+                this.vaultValues.push(value);
+                merged[member] = value;
+            } else if (required.includes(name)) fail("missing", ` ${name}`);
+        }
+        return merged;
     }
 
     /**
