@@ -2,7 +2,8 @@
  * `npm run bench`: the real engine against the simulator with a latency model. For each scenario,
  * a fresh stack runs up, preview, up-noop, refresh and destroy twice — coalescing on, then off
  * (RDS_LICENSING_COALESCE=off, the naive mode) — then on the baseline (the same graph of do-nothing
- * resources), and a program with no resources gives the engine's floor. Executions are counted per
+ * resources), then, for the packs scenarios, through the provider plugin (the same graph as Pulumi
+ * YAML: bench/plugin.ts), and a program with no resources gives the engine's floor. Executions are counted per
  * machine: each license server, and a farm scenario's Connection Broker. Figures go to a table and a
  * JSON file; nothing here asserts a timing.
  */
@@ -15,10 +16,17 @@ import { ExecutionCounter } from "./executions";
 import { OPERATIONS, REPEATED, type BenchOptions, type OperationName, type Scenario } from "./options";
 import { BenchProject, WORK_DIR, pulumiBinDir, tail, type ProgramName } from "./project";
 import { COUNTING, evaluateTargets, type BenchResults, type ResultEntry } from "./report";
+import { ensurePluginTools, hasPluginVariant, pluginProgram, type PluginTools } from "./plugin";
 import { measureWrapper } from "./wrapper";
 
-/** Our program with coalescing on or off, or the same graph of do-nothing dynamic resources (programs/baseline.ts). */
-type Mode = "coalesced" | "naive" | "baseline";
+/**
+ * Our program with coalescing on or off, the same graph of do-nothing dynamic resources
+ * (programs/baseline.ts), or our resources through the provider plugin from Pulumi YAML (plugin.ts).
+ */
+type Mode = "coalesced" | "naive" | "baseline" | "plugin";
+
+/** The operations the plugin variant's figures are reported for (its up and destroy only set the stack up and down). */
+export const PLUGIN_OPERATIONS: ReadonlySet<OperationName> = new Set(["preview", "up-noop", "refresh"]);
 
 interface Measurement {
     wallMs: number;
@@ -102,8 +110,8 @@ async function measure(
 }
 
 /** The failures of one operation's runs, if any, as the entry's `error`. */
-function errorOf(runs: Record<Mode, Measurement>): { error?: string } {
-    const failures = Object.entries(runs).flatMap(([mode, m]) => (m.error ? [`${mode}: ${m.error}`] : []));
+function errorOf(runs: Partial<Record<Mode, Measurement>>): { error?: string } {
+    const failures = Object.entries(runs).flatMap(([mode, m]) => (m?.error ? [`${mode}: ${m.error}`] : []));
     return failures.length > 0 ? { error: failures.join("\n") } : {};
 }
 
@@ -129,13 +137,18 @@ async function runScenario(
     parent: string,
     log: Log,
     floor?: FloorProject,
+    plugin?: PluginTools,
 ): Promise<Record<OperationName, Measurement>> {
     const env: NodeJS.ProcessEnv = {
         RDLS_SIM_LATENCY_MS: String(options.latencyMs),
         RDS_LICENSING_COALESCE: mode === "naive" ? "off" : "on",
         RDS_LICENSING_QUIET: "1",
     };
-    const project = await BenchProject.create({ parent, label: `${scenario.name}-${mode}`, ...programOf(scenario, mode), env });
+    const label = `${scenario.name}-${mode}`;
+    const project =
+        mode === "plugin"
+            ? await BenchProject.createYaml({ parent, label, program: pluginProgram(scenario), plugin: plugin!, env })
+            : await BenchProject.create({ parent, label, ...programOf(scenario, mode), env });
     const counter =
         mode === "baseline"
             ? new ExecutionCounter(project.simHome, [], path.join(project.dir, ".log-links"))
@@ -203,13 +216,16 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
         const { samples: floorSamples, floor: floorProject } = await runFloor(options, parent, log);
         const floor = Object.fromEntries(OPERATIONS.map((op) => [op, Math.round(median(floorSamples[op]))])) as Record<OperationName, number>;
         const results: ResultEntry[] = [];
+        const tools = options.scenarios.some(hasPluginVariant) ? await ensurePluginTools(binDir) : undefined;
         for (const scenario of options.scenarios) {
             const coalesced = await runScenario(scenario, "coalesced", options, parent, log, floorProject);
             const naive = await runScenario(scenario, "naive", options, parent, log);
             const baseline = await runScenario(scenario, "baseline", options, parent, log);
+            const plugin = tools && hasPluginVariant(scenario) ? await runScenario(scenario, "plugin", options, parent, log, undefined, tools) : undefined;
             for (const operation of OPERATIONS) {
                 const c = coalesced[operation];
                 const n = naive[operation];
+                const p = plugin?.[operation];
                 const entry: Omit<ResultEntry, "targets"> = {
                     name: scenario.name,
                     packs: scenario.servers * scenario.packsPerServer,
@@ -230,7 +246,8 @@ export async function runBench(options: BenchOptions, log: Log = (line) => proce
                     wallSamplesMs: c.samplesMs,
                     naiveWallSamplesMs: n.samplesMs,
                     executionsPerServer: c.perServer,
-                    ...errorOf({ coalesced: c, naive: n, baseline: baseline[operation] }),
+                    ...(p && PLUGIN_OPERATIONS.has(operation) ? { pluginWallMs: p.wallMs, pluginWallSamplesMs: p.samplesMs, pluginExecutions: p.executions } : {}),
+                    ...errorOf({ coalesced: c, naive: n, baseline: baseline[operation], ...(p ? { plugin: p } : {}) }),
                 };
                 results.push({ ...entry, targets: evaluateTargets(entry) });
             }

@@ -126,6 +126,24 @@ export class BenchProject {
         return project;
     }
 
+    /**
+     * A new Pulumi YAML project under `parent` running `program` through the provider plugin, installed
+     * from `tarball` into the project's own PULUMI_HOME (bench/plugin.ts).
+     */
+    static async createYaml(options: { parent: string; label: string; program: string; plugin: { version: string; tarball: string }; env?: NodeJS.ProcessEnv }): Promise<BenchProject> {
+        const dir = path.join(options.parent, `${options.label}-${randomBytes(3).toString("hex")}`);
+        const env = await scaffoldProject(dir, { name: "rds-licensing-bench", programFile: __filename, passphrase: PASSPHRASE, env: { PULUMI_HOME: path.join(dir, ".pulumi-home"), ...options.env } });
+        // The YAML program replaces the Node.js project scaffoldProject wrote.
+        fs.rmSync(path.join(dir, "index.js"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), options.program);
+        const project = new BenchProject(dir, env);
+        // `plugin install` takes no --stack (which pulumi() adds).
+        const install = await run("pulumi", ["plugin", "install", "resource", "rds-licensing", options.plugin.version, "--file", options.plugin.tarball, "--non-interactive"], { cwd: dir, env });
+        if (install.code !== 0) throw new Error(`bench: the plugin could not be installed:\n${tail(install.stderr)}`);
+        await project.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
+        return project;
+    }
+
     get simHome(): string {
         return path.join(this.dir, ".rdls-sim");
     }

@@ -41,6 +41,14 @@ export interface ResultEntry {
      * results written before the baseline existed.
      */
     baselineWallMs?: number;
+    /**
+     * `preview`, `up-noop` and `refresh` of the packs scenarios: the same graph as Pulumi YAML through
+     * the provider plugin (bench/plugin.ts), coalescing on: wall ms (median of its samples) and
+     * executions. Absent for the other operations, the farm scenario and results written before it.
+     */
+    pluginWallMs?: number;
+    pluginWallSamplesMs?: number[];
+    pluginExecutions?: number;
     wallSamplesMs: number[];
     naiveWallSamplesMs: number[];
     /** Executions per machine, coalescing on: each license server and, in a farm scenario, the Connection Broker. */
@@ -115,7 +123,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
 
 export function formatTable(results: BenchResults): string {
-    const header = ["scenario", "operation", "execs", "max/srv", "naive", "wall s", "naive s", "floor s", "×floor", "base s", "×base", "÷naive", "targets"];
+    const header = ["scenario", "operation", "execs", "max/srv", "naive", "wall s", "naive s", "floor s", "×floor", "base s", "×base", "÷naive", "plugin s", "p×floor", "targets"];
     const rows = results.results.map((e) => [
         e.name,
         e.operation,
@@ -129,10 +137,12 @@ export function formatTable(results: BenchResults): string {
         e.baselineWallMs === undefined ? "-" : seconds(e.baselineWallMs),
         ratio(e.wallMs, e.baselineWallMs ?? 0),
         ratio(e.wallMs, e.naiveWallMs),
+        e.pluginWallMs === undefined ? "-" : seconds(e.pluginWallMs),
+        e.pluginWallMs === undefined ? "-" : ratio(e.pluginWallMs, e.floorWallMs),
         e.error ? `ERROR: ${e.error.split("\n")[0]}` : e.targets.map((t) => `${t.met ? "ok" : "MISS"} ${t.target}`).join("; "),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     const line = (cells: string[]) =>
         cells
             .map((c, i) => (i === cells.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
@@ -157,7 +167,8 @@ export function formatTable(results: BenchResults): string {
         "execs / naive: remote executions summed over servers, coalescing on / RDS_LICENSING_COALESCE=off; max/srv: the most one server made",
         "(coalescing on). wall s / naive s: wall time of the pulumi command (median of the samples). floor s: the same command on a program",
         "with no resources. base s: the same command on the same resources as do-nothing pulumi.dynamic.Resources (the SDK's and engine's",
-        "own cost for them). ×floor = wall / floor; ×base = wall / base; ÷naive = wall / naive wall. Targets are reported, never asserted",
-        "(docs/performance.md).",
+        "own cost for them). ×floor = wall / floor; ×base = wall / base; ÷naive = wall / naive wall. plugin s: the same command on the same",
+        "resources as Pulumi YAML through the provider plugin (preview, up-noop, refresh of the packs scenarios); p×floor = plugin / floor.",
+        "Targets are reported, never asserted (docs/performance.md).",
     ].join("\n");
 }

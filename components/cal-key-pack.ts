@@ -39,7 +39,21 @@ export interface CalKeyPackArgs {
      * ```
      */
     connection: pulumi.Input<Connection>;
-    /** The license server's computer name. */
+    /**
+     * The license server's computer name.
+     *
+     * Changing it to another server of the stack (the same simulator store, or another Azure / SSH
+     * server) **moves** the pack as an in-place update, the documented migration: the program's
+     * Import* method on the new server with the old server's name and product ID, then the old key
+     * packs uninstalled, so the Clearinghouse sees a move, not a second purchase (a retail code
+     * consumed on the old server moves too). A pack with issued licenses is not moved unless
+     * `allowDeleteWithIssuedLicenses` is set. Every step is safe to retry after a crash. Changing the
+     * server together with `licenseType`, or to a server of another store, replaces the pack.
+     * @example
+     * ```ts
+     * server: "RDLS02" // was "RDLS01": `pulumi preview` shows an update
+     * ```
+     */
     server: pulumi.Input<string>;
     /**
      * The licensing program the CALs were bought under, as the *Install Licenses* wizard lists them.
@@ -81,7 +95,18 @@ export interface CalKeyPackArgs {
     licenseCode?: pulumi.Input<string>;
     /** Windows Server version of the CALs; not newer than the license server's. */
     productVersion: pulumi.Input<ProductVersion>;
-    /** `per-user` or `per-device`. */
+    /**
+     * `per-user` or `per-device`.
+     *
+     * Changing it **converts** the pack in place (Win32_TSLicenseKeyPack.ConvertLicenses, Windows
+     * Server 2012 and later): its available licenses become licenses of the other type, an update.
+     * ConvertLicenses converts available licenses only, so a pack whose state shows issued licenses
+     * is replaced instead (the reason is printed), as is a retail pack (its code fixes the type).
+     * @example
+     * ```ts
+     * licenseType: "per-user" // was "per-device": `pulumi preview` shows an update
+     * ```
+     */
     licenseType: pulumi.Input<LicenseType>;
     /**
      * Number of CALs. Raising it installs the difference; lowering it removes available (not issued)

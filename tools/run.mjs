@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureToolchain, pulumiHome } from "./toolchain/bootstrap.mjs";
+import { ensureYamlHost } from "./toolchain/yaml-host.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (msg) => process.stderr.write(`[rds-licensing] ${msg}\n`);
@@ -86,24 +87,40 @@ export function projectEnv(binDir) {
     return env;
 }
 
+let aptUpdated = false;
+
 /**
- * What the tests need beside npm packages: the SSH runner's tests start a real OpenSSH server on
- * 127.0.0.1. Debian machines come without one; as root, install it the way the machine installs
- * anything (apt-get), so `npm test` passes on a new machine without a hand step. Elsewhere, say how.
+ * A Debian package the tests need beside npm packages, installed the way the machine installs
+ * anything (apt-get) when none of `binaries` exists and this runs as root, so `npm test` passes on
+ * a new machine without a hand step. Elsewhere (not root, no apt-get), say what is missing and how
+ * to install it; when apt-get fails, stop with the package and the tests that need it.
  */
-function ensureTestServices() {
-    if (fs.existsSync("/usr/sbin/sshd")) return;
+function ensureDebianPackage({ binaries, pkg, neededBy }) {
+    if (binaries.some((b) => fs.existsSync(b))) return;
     const apt = ["/usr/bin/apt-get", "/bin/apt-get"].find((p) => fs.existsSync(p));
     if (process.getuid?.() !== 0 || !apt) {
-        log("warning: /usr/sbin/sshd is missing, so the SSH runner tests will fail; install OpenSSH's server (Debian: apt-get install openssh-server)");
+        log(`warning: ${binaries[0]} is missing, so ${neededBy} will fail; install it (Debian: apt-get install ${pkg})`);
         return;
     }
-    log("installing openssh-server (the SSH runner tests start a real sshd on 127.0.0.1)");
+    log(`installing ${pkg}, for ${neededBy}`);
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const quiet = { env, stdio: ["ignore", "ignore", "inherit"] };
-    if (sh(apt, ["update", "-qq"], quiet) !== 0 || sh(apt, ["install", "-y", "-qq", "--no-install-recommends", "openssh-server"], quiet) !== 0) {
-        throw new Error("apt-get could not install openssh-server, which the SSH runner tests need");
+    if (!aptUpdated && sh(apt, ["update", "-qq"], quiet) !== 0) throw new Error(`apt-get update failed, so ${pkg} cannot be installed (needed by ${neededBy})`);
+    aptUpdated = true;
+    if (sh(apt, ["install", "-y", "-qq", "--no-install-recommends", pkg], quiet) !== 0) {
+        throw new Error(`apt-get could not install ${pkg} (needed by ${neededBy}); install it by hand (apt-get install ${pkg})`);
     }
+}
+
+/** What the tests need beside Node: a real OpenSSH server on 127.0.0.1, headless Chromium for the report page, Python for the SDK check. */
+function ensureTestServices() {
+    ensureDebianPackage({ binaries: ["/usr/sbin/sshd"], pkg: "openssh-server", neededBy: "the SSH runner tests (they start a real sshd on 127.0.0.1)" });
+    ensureDebianPackage({
+        binaries: ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"],
+        pkg: "chromium",
+        neededBy: "the usage report page test (test/cli/report-chromium.test.ts renders it in headless Chromium)",
+    });
+    ensureDebianPackage({ binaries: ["/usr/bin/python3"], pkg: "python3", neededBy: "the plugin's Python SDK check (test/plugin/sdk.test.ts byte-compiles it)" });
 }
 
 function prepare() {
@@ -135,6 +152,9 @@ const commands = {
     demo: (env) => demo(env),
     test: (env, args) => {
         ensureTestServices();
+        // The plugin's YAML tests need the YAML language host: built here, once, rather than inside a
+        // test's beforeAll (a first build from the Go module proxy takes minutes).
+        ensureYamlHost(ensureToolchain(root));
         // Tests are type-checked too (vitest itself strips types without checking them).
         if (sh("tsc", ["-p", "tsconfig.json", "--noEmit"], { env }) !== 0) return 1;
         return sh("vitest", ["run", ...args], { env });
@@ -153,6 +173,8 @@ const commands = {
         });
     },
     bench: (env, args) => sh("node", [path.join(root, "dist", "bench", "run.js"), ...args], { env }),
+    // The provider plugin's tarball (docs/plugin.md); `--install` installs it, `--sdks` / `--check-sdks` make its SDKs.
+    plugin: (env, args) => sh("node", [path.join(root, "tools", "toolchain", "plugin.mjs"), ...args], { env }),
 };
 
 const [name, ...args] = process.argv.slice(2);

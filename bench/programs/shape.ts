@@ -9,29 +9,20 @@
  *   bench:sessionHosts    farm programs: its number of session hosts (BENCH-RDSH1 …)
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LicenseProgram, LicenseType, ProductVersion } from "../../src/licensing/codes";
+import type { ProductVersion } from "../../src/licensing/codes";
+import { packSpec } from "./pack-spec";
 
 const config = new pulumi.Config("bench");
 export const servers = config.requireNumber("servers");
 export const packsPerServer = config.requireNumber("packsPerServer");
 export const home = config.get("simulatorHome") ?? ".rdls-sim";
 
-/** Agreement programs only: every well-formed agreement number installs, on any server, any number of times. */
-const PROGRAMS: readonly LicenseProgram[] = ["select", "enterprise-agreement", "campus", "school"];
-
-export const serverName = (s: number): string => `BENCH${s + 1}`;
-
-export const contact = { firstName: "Bench", lastName: "Mark", company: "Contoso (fictitious)", countryRegion: "NL" };
+export { contact, serverName } from "./pack-spec";
 
 /** Pack `p` of server `s`: program, fictitious 7-digit agreement number (a secret, as stack secrets are passed), type, count. */
 export function packArgs(s: number, p: number) {
-    return {
-        program: PROGRAMS[p % PROGRAMS.length],
-        agreementNumber: pulumi.secret(String(9_300_000 + s * 1_000 + p)),
-        productVersion: "2022" as const,
-        licenseType: (p % 3 === 0 ? "per-device" : "per-user") as LicenseType,
-        count: (p % 25) + 1,
-    };
+    const spec = packSpec(s, p);
+    return { ...spec, agreementNumber: pulumi.secret(spec.agreementNumber) };
 }
 
 /** The packs of server `s` in packs.ts / baseline.ts: 0 … N-1. */

@@ -4,7 +4,7 @@
  * and, given earlier reports (--history), a line chart of CALs in use over time. Charts are
  * inline SVG; every element that draws a number carries it in a data- attribute and a text.
  */
-import { escapeXml } from "./drift/render-chart";
+import { escapeXml, htmlPage, htmlTable } from "./html-page";
 import { reportTables } from "./report-text";
 import type { UsageReportDocument } from "./report-model";
 
@@ -100,11 +100,6 @@ export function renderHistoryChart(points: readonly HistoryPoint[]): string {
     return parts.join("\n");
 }
 
-function htmlTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-    const tr = (cells: readonly (string | number)[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeXml(String(c))}</${tag}>`).join("")}</tr>`;
-    return `<table>\n<thead>${tr(headers, "th")}</thead>\n<tbody>\n${rows.map((r) => tr(r, "td")).join("\n")}\n</tbody>\n</table>`;
-}
-
 /** The page. `history`: earlier documents (this one is added to the chart). */
 export function renderReportHtml(doc: UsageReportDocument, history: readonly UsageReportDocument[] = []): string {
     const body = [
@@ -115,19 +110,9 @@ export function renderReportHtml(doc: UsageReportDocument, history: readonly Usa
     if (history.length > 0) body.push(`<figure>\n${renderHistoryChart(historyPoints([...history, doc]))}\n</figure>`);
     if (doc.findings.length > 0) body.push("<h2>Findings</h2>", `<ul class="findings">\n${doc.findings.map((f) => `<li class="${f.kind}">${escapeXml(f.message)}</li>`).join("\n")}\n</ul>`);
     for (const t of reportTables(doc)) body.push(`<h2>${escapeXml(t.title)}</h2>`, htmlTable(t.headers, t.rows));
-    return [
-        "<!DOCTYPE html>",
-        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
-        "<head>",
-        '<meta charset="utf-8"/>',
-        "<title>RDS CAL usage report</title>",
-        "<style>body { font-family: system-ui, sans-serif; margin: 2em; } table { border-collapse: collapse; margin: 1em 0; } " +
-            "th, td { border: 1px solid #bdbdbd; padding: 4px 8px; text-align: left; } .over-allocated { color: #c62828; } .failed-issuances { color: #ef6c00; } .clean { color: #2e7d32; } text { font-family: system-ui, sans-serif; font-size: 13px; }</style>",
-        "</head>",
-        "<body>",
-        ...body,
-        "</body>",
-        "</html>",
-        "",
-    ].join("\n");
+    return htmlPage({
+        title: "RDS CAL usage report",
+        css: ".over-allocated { color: #c62828; } .failed-issuances { color: #ef6c00; } .clean { color: #2e7d32; } text { font-family: system-ui, sans-serif; font-size: 13px; }",
+        body,
+    });
 }

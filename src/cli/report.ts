@@ -79,9 +79,14 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         // Before any server is asked: a history folder that cannot be read fails now.
         const history = args.historyDir ? readHistory(args.historyDir, (line) => io.stderr(`report: warning: ${line}\n`)) : [];
         const source = args.source!;
-        const targets = await usageTargets(source, args.servers, io.env);
+        const warn = (line: string) => io.stderr(`report: warning: ${line}\n`);
+        const targets = await usageTargets(source, args.servers, io.env, warn);
         const reports: ServerUsageReport[] = [];
-        for (const t of targets) reports.push(await licenseUsage(t.server, t.executor).report({ pageSize: args.pageSize }));
+        for (const t of targets) {
+            const report = await licenseUsage(t.server, t.executor).report({ pageSize: args.pageSize });
+            for (const line of report.warnings ?? []) warn(line);
+            reports.push(report);
+        }
         const doc = buildUsageDocument(reports, source.kind === "simulator" ? `simulator ${source.home}` : `stack ${source.stack}`);
         for (const file of emitReport(doc, args, io, history)) io.stderr(`report: wrote ${file}\n`);
         return doc.exitCode;

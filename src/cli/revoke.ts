@@ -73,7 +73,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         const user = p.values.get("--user");
         if ((device === undefined) === (user === undefined)) throw new ReportUsageError("name the CAL's holder: --device <name> (per-device CALs can be revoked), e.g. --device PC-042");
         const source = serverSource(p, io.cwd);
-        const targets = await usageTargets(source, serverFilter(p), io.env);
+        const targets = await usageTargets(source, serverFilter(p), io.env, (line) => io.stderr(`revoke: warning: ${line}\n`));
         const dryRun = p.flags.has("--dry-run");
         let outcome: RevokeOutcome | undefined;
         for (const t of targets) {

@@ -73,6 +73,11 @@ export interface InstallMethod {
     readonly install: string;
     /** The documented Reinstall* method: the same named arguments, the same KeyPackId out. */
     readonly reinstall: string;
+    /**
+     * The documented Import* method, which migrates the pack from another license server: the same
+     * named arguments plus MIGRATION_ARGUMENTS (the source's name and product ID), the same KeyPackId out.
+     */
+    readonly import: string;
     /** The numbers it takes, each as its own named argument. */
     readonly fields: readonly NumberField[];
     /** Whether it takes the program's AgreementType code (then every program using it has one). */
@@ -95,6 +100,7 @@ export const INSTALL_METHODS = {
     agreement: {
         install: "InstallAgreementLicenseKeyPack",
         reinstall: "ReinstallAgreementLicenseKeyPack",
+        import: "ImportAgreementLicenseKeyPack",
         fields: [NUMBER_FIELDS.agreementNumber],
         takesAgreementType: true,
         packFromNumbers: false,
@@ -103,6 +109,7 @@ export const INSTALL_METHODS = {
     "open-license": {
         install: "InstallOpenLicenseKeyPack",
         reinstall: "ReinstallOpenPurchaseLicenseKeyPack",
+        import: "ImportOpenPurchaseLicenseKeyPack",
         fields: [NUMBER_FIELDS.licenseNumber, NUMBER_FIELDS.authorizationNumber],
         takesAgreementType: false,
         packFromNumbers: false,
@@ -111,6 +118,7 @@ export const INSTALL_METHODS = {
     retail: {
         install: "InstallRetailPurchaseLicenseKeyPack",
         reinstall: "ReinstallRetailPurchaseLicenseKeyPack",
+        import: "ImportRetailPurchaseLicenseKeyPack",
         fields: [NUMBER_FIELDS.licenseCode],
         takesAgreementType: false,
         packFromNumbers: true,
@@ -119,6 +127,40 @@ export const INSTALL_METHODS = {
 } as const satisfies Record<string, InstallMethod>;
 
 export type InstallMethodFamily = keyof typeof INSTALL_METHODS;
+
+/**
+ * The arguments every Import* method adds to its Install* counterpart (Microsoft Learn,
+ * Win32_TSLicenseKeyPack Import*LicenseKeyPack): the source license server's name (FQDN or IP address)
+ * and its identifier, "a 35-character alphanumeric string that cannot include hyphens". Our reading
+ * where the docs are silent (docs/fidelity.md): the identifier is the source's license server ID as
+ * GetLicenseServerId returns it, hyphens removed; the Import* call runs on the target server.
+ */
+export const MIGRATION_ARGUMENTS = {
+    sourceName: "sSourceLSName",
+    sourceProductId: "sSourceLSProductId",
+    /** The documented length of sSourceLSProductId (rdls-sim's own IDs are 32: see docs/fidelity.md). */
+    productIdLength: 35,
+} as const;
+
+/**
+ * Win32_TSLicenseKeyPack.ConvertLicenses: an instance method of the pack converted. Converts `Count`
+ * of its licenses per-user ↔ per-device into the key pack it returns as `KeypackID` (note the
+ * spelling); Windows Server 2012 or later. The Convert-License cmdlet's page adds that only available
+ * (unissued) licenses convert. The docs name no program or pack type: our reading is every pack this
+ * product installs (docs/fidelity.md).
+ */
+export const CONVERT_METHOD = {
+    method: "ConvertLicenses",
+    countArgument: "Count",
+    keyPackIdOut: "KeypackID",
+    /** The first license server version with the method. */
+    minimumServerVersion: "2012",
+} as const;
+
+/** sSourceLSProductId as the Import* methods take it: the license server ID without hyphens, upper case. */
+export function migrationProductId(licenseServerId: string): string {
+    return licenseServerId.replace(/-/g, "").toUpperCase();
+}
 
 export interface ProgramEntry {
     /** The name RD Licensing Manager shows in its "License Program" column. */

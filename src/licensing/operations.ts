@@ -69,6 +69,20 @@ interface PackShape {
  */
 export type InstallSpec = { [P in LicenseProgram]: { program: P } & ProgramNumbers<P> & PackShape }[LicenseProgram];
 
+/**
+ * Where an install's licenses come from when they are not a new purchase. Both run under the
+ * install's request key (a retry returns the pack the first attempt made), so a crash between a
+ * migration and the source's removal, or during a conversion, converges on the next attempt.
+ * - `migration`: the Import* method of the program (catalog.ts) on this (target) server, with the
+ *   source server's name and product ID; the Clearinghouse counts a move, not a purchase. The licenses
+ *   stay on the source until removed from it (a separate operation there).
+ * - `conversion`: ConvertLicenses on key pack `keyPackId` of this server, `spec.count` of its
+ *   available licenses into a new key pack of `spec.licenseType` (the other type). No number is sent.
+ */
+export type InstallOrigin =
+    | { kind: "migration"; sourceServer: string; sourceProductId: string }
+    | { kind: "conversion"; keyPackId: number };
+
 export type Operation =
     | { op: "status" }
     | { op: "list-packs" }
@@ -90,6 +104,8 @@ export type Operation =
            * @default false
            */
           allowReinstall?: boolean;
+          /** Licenses moved from another server or converted from another pack, not bought: see InstallOrigin. */
+          origin?: InstallOrigin;
       }
     | {
           op: "remove-licenses";

@@ -50,3 +50,18 @@ export const RESOURCE_TYPES = {
     /** The engine's own root resource. */
     stack: "pulumi:pulumi:Stack",
 } as const;
+
+/** The provider plugin's package name: its tokens are `rds-licensing:index:<name>` (docs/plugin.md). */
+export const PLUGIN_PACKAGE = "rds-licensing";
+
+type PluginToken<T extends DynamicResourceType> = `${typeof PLUGIN_PACKAGE}:index:${T["name"]}`;
+
+/** A dynamic resource's token in the provider plugin: the same name, in the package's `index` module. */
+export function pluginTypeToken<T extends DynamicResourceType>(type: T): PluginToken<T> {
+    return `${PLUGIN_PACKAGE}:index:${type.name}` as PluginToken<T>;
+}
+
+/** Every dynamic resource's plugin token, by provider kind (derived: never written twice). */
+export const PLUGIN_RESOURCE_TYPES = Object.fromEntries(
+    Object.entries(DYNAMIC_RESOURCES).map(([kind, type]) => [kind, pluginTypeToken(type)]),
+) as { [K in DynamicResourceKind]: PluginToken<(typeof DYNAMIC_RESOURCES)[K]> };

@@ -9,6 +9,7 @@ import type { LicenseStatus, LicenseType, ProductVersion } from "./codes";
 /** A per-user CAL in use (FetchReportEntries), or a user counted beyond the installed per-user CALs. */
 export interface PerUserEntry {
     licenseServer: string;
+    /** The simulator's license id; 0 from a real server (Win32_TSLicenseReportEntry carries none). */
     licenseId: number;
     user: string;
     /** "over-allocated": no pack backs it (per-user CALs are not enforced). */
@@ -16,9 +17,12 @@ export interface PerUserEntry {
     /** The pack it came from (active CALs). */
     keyPackId?: number;
     productVersion?: ProductVersion;
-    /** The session host that asked for it. */
+    /** The session host that asked for it (empty when the server's report does not say). */
     host: string;
+    /** Empty when the server's report does not say (Win32_TSLicenseReportEntry carries no issue date). */
     issueDate: string;
+    /** Win32_TSLicenseReportEntry.ExpirationDate, when the server gives it. */
+    expirationDate?: string;
 }
 
 /** A per-device license (FetchReportPerDeviceEntries, Win32_TSIssuedLicense). */
@@ -79,6 +83,11 @@ export interface ServerUsageReport {
     summary: SummaryEntry[];
     failedPerUser: FailedPerUserEntry[];
     failedPerUserSummary: FailedPerUserSummaryEntry[];
+    /**
+     * What went wrong around an otherwise complete report, e.g. DeleteReport failed and the report
+     * is still on the server. Absent when there is nothing to say.
+     */
+    warnings?: string[];
 }
 
 /** Why a revocation was refused. */

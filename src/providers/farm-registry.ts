@@ -12,6 +12,7 @@ import { backoffDelay, retryPolicyFromEnv } from "../scheduling/retry";
 import { executorKey, type Connection } from "./connection";
 import { progress } from "./progress";
 import type { AzureRunAs } from "./run-as";
+import { loadOnFirstUse } from "./load-on-first-use";
 
 const executors = new Map<string, FarmExecutor>();
 /** The tail of each target's queue of executions. */
@@ -26,29 +27,17 @@ export function createFarmExecutor(connection: Connection, runAs?: AzureRunAs): 
         case "simulator": {
             // Resolved now: a later chdir of the provider process must not move the store.
             const home = path.resolve(connection.home);
-            return lazy(async () => (await import("../drivers/simulator-farm.js")).createSimulatorFarmExecutor({ home }));
+            return loadOnFirstUse(async () => (await import("../drivers/simulator-farm.js")).createSimulatorFarmExecutor({ home }));
         }
         case "azure-run-command": {
             const onCleanupError = (error: Error) => progress(`${connection.vmName}: a finished run command could not be deleted (it holds no secret): ${error.message}`);
-            return lazy(async () => (await import("../drivers/connect-farm.js")).createAzureFarmExecutor({ ...connection, onCleanupError, runAs }));
+            return loadOnFirstUse(async () => (await import("../drivers/connect-farm.js")).createAzureFarmExecutor({ ...connection, onCleanupError, runAs }));
         }
         case "ssh":
-            return lazy(async () => (await import("../drivers/connect-farm.js")).createSshFarmExecutor(connection));
+            return loadOnFirstUse(async () => (await import("../drivers/connect-farm.js")).createSshFarmExecutor(connection));
     }
 }
 
-function lazy(create: () => Promise<FarmExecutor>): FarmExecutor {
-    let loading: Promise<FarmExecutor> | undefined;
-    return {
-        async execute(target, operations) {
-            loading ??= create().catch((error: unknown) => {
-                loading = undefined;
-                throw error;
-            });
-            return (await loading).execute(target, operations);
-        },
-    };
-}
 
 /**
  * One executor per machine and identity. The key holds a digest of the password, never the

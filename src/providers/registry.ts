@@ -8,6 +8,7 @@ import type { LicenseServer, OperationExecutor } from "../licensing";
 import { ScheduledLicenseServer, ServerScheduler, retryPolicyFromEnv } from "../scheduling";
 import { executorKey, type Connection } from "./connection";
 import { progress } from "./progress";
+import { loadOnFirstUse } from "./load-on-first-use";
 
 const schedulers = new Map<string, ServerScheduler>();
 const executors = new Map<string, OperationExecutor>();
@@ -22,30 +23,17 @@ function createExecutor(connection: Connection): OperationExecutor {
         case "simulator": {
             // Resolved now: a later chdir of the provider process must not move the store.
             const home = path.resolve(connection.home);
-            return lazy(async () => (await import("../drivers/simulator.js")).createSimulatorExecutor({ home }));
+            return loadOnFirstUse(async () => (await import("../drivers/simulator.js")).createSimulatorExecutor({ home }));
         }
         case "azure-run-command": {
             const onCleanupError = (error: Error) => progress(`${connection.vmName}: a finished run command could not be deleted (it holds no secret): ${error.message}`);
-            return lazy(async () => (await import("../drivers/connect-azure.js")).createAzureExecutor({ ...connection, onCleanupError }));
+            return loadOnFirstUse(async () => (await import("../drivers/connect-azure.js")).createAzureExecutor({ ...connection, onCleanupError }));
         }
         case "ssh":
-            return lazy(async () => (await import("../drivers/connect-ssh.js")).createSshExecutor(connection));
+            return loadOnFirstUse(async () => (await import("../drivers/connect-ssh.js")).createSshExecutor(connection));
     }
 }
 
-/** An executor whose driver is loaded and created at the first execution (again after a failed load). */
-function lazy(create: () => Promise<OperationExecutor>): OperationExecutor {
-    let loading: Promise<OperationExecutor> | undefined;
-    return {
-        async execute(server, operations) {
-            loading ??= create().catch((error: unknown) => {
-                loading = undefined;
-                throw error;
-            });
-            return (await loading).execute(server, operations);
-        },
-    };
-}
 
 function executorFor(connection: Connection): OperationExecutor {
     const key = executorKey(connection);

@@ -1,4 +1,4 @@
-import type { ContactInfo, InstallSpec, InstalledKeyPack, KeyPack, LicenseServer, ServerStatus } from "../licensing";
+import { migrationProductId, type ContactInfo, type InstallSpec, type InstalledKeyPack, type KeyPack, type LicenseServer, type MigrationSource, type ServerStatus } from "../licensing";
 import type { ServerScheduler } from "./scheduler";
 
 /** The typed LicenseServer interface over a scheduler (so every caller shares its executions). */
@@ -27,6 +27,15 @@ export class ScheduledLicenseServer implements LicenseServer {
 
     install(spec: InstallSpec, requestKey: string, options: { allowReinstall?: boolean } = {}): Promise<InstalledKeyPack> {
         return this.scheduler.run({ op: "install", spec, requestKey, ...(options.allowReinstall ? { allowReinstall: true } : {}) });
+    }
+
+    importKeyPack(spec: InstallSpec, requestKey: string, source: MigrationSource): Promise<InstalledKeyPack> {
+        const origin = { kind: "migration" as const, sourceServer: source.server, sourceProductId: migrationProductId(source.licenseServerId) };
+        return this.scheduler.run({ op: "install", spec, requestKey, origin });
+    }
+
+    convertLicenses(keyPackId: number, spec: InstallSpec, requestKey: string): Promise<InstalledKeyPack> {
+        return this.scheduler.run({ op: "install", spec, requestKey, origin: { kind: "conversion", keyPackId } });
     }
 
     removeLicenses(keyPackId: number, count: number, expectedTotal?: number): Promise<KeyPack> {

@@ -26,6 +26,8 @@ export const OPTIONS = {
     "slow-ms": { type: "string" },
     "slow-count": { type: "string" },
     "install-version": { type: "string" },
+    program: { type: "string" },
+    type: { type: "string" },
     language: { type: "string" },
     "first-name": { type: "string" },
     "last-name": { type: "string" },

@@ -11,6 +11,7 @@ import { contactArgs, countArg, keyPackIdArg, positionals, refuseOptions, UsageE
 import * as fmt from "./cli-format";
 import { MAX_LATENCY_MS, type FaultPatch } from "./faults";
 import { FARM_COMMANDS } from "./cli-farm";
+import { INSTALL_COMMAND } from "./cli-install";
 
 export interface CliContext {
     p: Parsed;
@@ -19,6 +20,8 @@ export interface CliContext {
     env: NodeJS.ProcessEnv;
     /** How the user called the CLI (`rds-licensing sim`, or the `rdls-sim` alias), for hints. */
     prog: string;
+    /** Standard input, read whole; undefined when there is none to read (a terminal). */
+    stdin?: () => Promise<string | undefined>;
 }
 
 type Command = (ctx: CliContext) => Promise<void>;
@@ -215,6 +218,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         options: SERVER,
         run: packCommand(async (ctx, id, count) => ctx.sim.removeLicenses(id, count, await target(ctx)), "removed"),
     },
+    install: INSTALL_COMMAND,
     uninstall: {
         group: "Key packs",
         forms: [{ args: "<keyPackId>", summary: "remove a pack" }],

@@ -8,6 +8,7 @@ import { Simulator } from "./admin";
 import { parse, refuseOptions, UsageError, type OptionName } from "./cli-args";
 import { COMMANDS, type CommandSpec, type Group } from "./cli-commands";
 import { resolveHome } from "./paths";
+import { readProcessStdin } from "./stdin";
 
 /** The name the commands are documented under. */
 export const PROG = "rds-licensing sim";
@@ -29,6 +30,8 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
     home: ["--home <dir>", "the store folder (default: $RDLS_SIM_HOME, else ./.rdls-sim)"],
     server: ["--server <name>", "the license server (default: the store's only server)"],
     version: ["--version <v>", "its Windows Server version: 2016, 2019, 2022 or 2025"],
+    program: ["--program <p>", "the licensing program, e.g. enterprise-agreement (numbers: env or stdin)"],
+    type: ["--type <t>", "the CALs' license type: per-user or per-device"],
     language: ["--language <tag>", "its display language, e.g. fr-FR (default en-US): activation takes\ncountry names in it, the simulator resolves --country codes to them"],
     json: ["--json", "JSON on standard output instead of the human text"],
     all: ["--all", "add the built-in pack"],
@@ -123,24 +126,30 @@ export function commandUsage(name: string, prog: string = PROG): string {
     return out.join("\n");
 }
 
+/** What the simulator's commands read and write (src/cli/io.ts's CliIo fits it: they run under `rds-licensing sim`). */
 export interface CliIO {
     stdout(text: string): void;
     stderr(text: string): void;
+    /** Standard input, read whole (numbers for `install`); undefined for a terminal or when there is none. */
+    stdin?(): Promise<string | undefined>;
     env: NodeJS.ProcessEnv;
     cwd: string;
 }
+
+/** The process's own streams: the `rdls-sim` alias, which calls main() without them. */
+const processIO = (): CliIO => ({
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdin: readProcessStdin,
+    env: process.env,
+    cwd: process.cwd(),
+});
 
 export interface CliOptions {
     /** How the user called the CLI: messages and help use it. Default `rds-licensing sim`. */
     prog?: string;
 }
 
-const processIO = (): CliIO => ({
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    env: process.env,
-    cwd: process.cwd(),
-});
 
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO(), options: CliOptions = {}): Promise<number> {
@@ -168,7 +177,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), opt
         // Every option is checked against the command before the store is opened.
         refuseOptions(p, command.options);
         const sim = new Simulator({ home: resolveHome(p.values.home, io.env, io.cwd) });
-        await command.run({ p, sim, out: io.stdout, env: io.env, prog });
+        const stdin = io.stdin;
+        await command.run({ p, sim, out: io.stdout, env: io.env, prog, ...(stdin ? { stdin: () => stdin.call(io) } : {}) });
         return 0;
     } catch (err) {
         if (err instanceof UsageError) {

@@ -38,7 +38,7 @@ function run(draft: StoredServer, op: Operation, prepared: PreparedInstall | und
             return deactivate(draft);
         case "install":
             if (!prepared) throw new Error("install was not prepared");
-            return install(draft, op.spec, op.requestKey, prepared, env, { allowReinstall: op.allowReinstall === true });
+            return install(draft, op.spec, op.requestKey, prepared, env, { allowReinstall: op.allowReinstall === true, ...(op.origin ? { origin: op.origin } : {}) });
         case "remove-licenses":
             return removeLicenses(draft, op.keyPackId, op.count, op.expectedTotal);
         case "uninstall":

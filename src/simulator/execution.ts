@@ -1,27 +1,19 @@
 /**
- * One remote execution against a simulated server, shaped like an Azure Run Command: at most one at
- * a time per server across processes (a per-server execution lock held for the whole execution,
- * latency included), a fixed cost per execution, a durable counter and a log of when it ran.
+ * One remote execution against a simulated license server, in the shared execution frame
+ * (execution-frame.ts: faults, the per-server execution lock, latency, one transaction), with a
+ * durable counter and a log of when it ran.
  */
 import { LicensingError } from "../licensing/errors";
 import type { Operation, OperationResult } from "../licensing/operations";
 import { prepareInstall, type PreparedInstall } from "./clearinghouse";
 import { applyOperations, unknownServer } from "./engine";
-import { consumeSlowExecution, consumeTransientFailure, effectiveLatencyMs } from "./faults";
-import { acquireLock } from "./lock";
-import { executionLockFile, serverKey } from "./paths";
+import { executionLogEntry, runInExecutionFrame, type ExecuteOptions } from "./execution-frame";
+import { serverKey } from "./paths";
 import { installEnv, saveRetailLedger } from "./install-env";
+import type { StoredServer } from "./state";
 import { Store } from "./store";
 
-/** How long an execution waits for the server's previous one before failing as transient. */
-const EXECUTION_LOCK_TIMEOUT_MS = 30 * 60_000;
-
-export interface ExecuteOptions {
-    env?: NodeJS.ProcessEnv;
-    sleep?: (ms: number) => Promise<void>;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export type { ExecuteOptions } from "./execution-frame";
 
 export async function executeOnSimulator(
     home: string,
@@ -41,39 +33,33 @@ export async function executeOnSimulator(
         operations.map((op) => (op?.op === "install" ? prepareInstall(op.spec, op.requestKey, config.salt, hashes) : undefined)),
     );
 
-    // A transport failure never reaches the server: nothing runs, nothing is counted.
-    if (await consumeTransientFailure(store)) {
-        throw new LicensingError({
-            kind: "transient",
-            message: `simulated transport failure reaching ${serverName} (fault injection); nothing ran`,
-        });
-    }
-
-    const lock = await acquireLock(executionLockFile(store.paths, key), {
-        timeoutMs: EXECUTION_LOCK_TIMEOUT_MS,
-        maxPollMs: 50,
-        purpose: `execution on ${serverName}`,
+    return runInExecutionFrame({ store, key, name: serverName, config, options }, async (start) => {
+        const server = await store.readServer(key);
+        if (!server) return operations.map((op) => unknownServer(String(serverName), op));
+        const installs = operations.filter((op) => op?.op === "install");
+        const env = await installEnv(store, key, installs.length > 0, { retail: installs.some((op) => op.spec?.program === "retail") });
+        // An Import* names its source: the Clearinghouse checks what that server holds (rules-install.ts).
+        env.migrationSource = await migrationSources(store, key, installs);
+        const applied = applyOperations(server, operations, prepared, env);
+        applied.server.executions = server.executions + 1;
+        // State first: the counter and the packs are the truth; the log may miss a killed execution.
+        // The retail ledger before the server file (see saveRetailLedger).
+        await saveRetailLedger(store, env);
+        await store.writeServer(key, applied.server);
+        await store.appendExecution(key, executionLogEntry(applied.server.executions, start, operations));
+        return applied.results;
     });
-    try {
-        const start = Date.now();
-        const latency = effectiveLatencyMs((await store.readConfig()) ?? config, options.env) + (await consumeSlowExecution(store));
-        if (latency > 0) await (options.sleep ?? defaultSleep)(latency);
-        return await store.transaction(async () => {
-            const server = await store.readServer(key);
-            if (!server) return operations.map((op) => unknownServer(String(serverName), op));
-            const installs = operations.filter((op) => op?.op === "install");
-            const env = await installEnv(store, key, installs.length > 0, { retail: installs.some((op) => op.spec?.program === "retail") });
-            const applied = applyOperations(server, operations, prepared, env);
-            applied.server.executions = server.executions + 1;
-            // State first: the counter and the packs are the truth; the log may miss a killed execution.
-            // The retail ledger before the server file (see saveRetailLedger).
-            await saveRetailLedger(store, env);
-            await store.writeServer(key, applied.server);
-            const ops = operations.map((op) => String(op?.op));
-            await store.appendExecution(key, { seq: applied.server.executions, pid: process.pid, start, end: Date.now(), operations: ops });
-            return applied.results;
-        });
-    } finally {
-        await lock.release();
+}
+
+/** The servers the batch's Import* operations name as their source, read inside its transaction. */
+async function migrationSources(store: Store, key: string, installs: readonly Operation[]): Promise<(name: string) => StoredServer | undefined> {
+    const servers = new Map<string, StoredServer>();
+    for (const op of installs) {
+        if (op.op !== "install" || op.origin?.kind !== "migration") continue;
+        const source = serverKey(op.origin.sourceServer);
+        if (!source || source === key || servers.has(source)) continue;
+        const server = await store.readServer(source);
+        if (server) servers.set(source, server);
     }
+    return (name) => servers.get(serverKey(name) ?? "");
 }

@@ -1,7 +1,7 @@
 /**
  * One remote execution of farm operations on a broker (its deployment and every session host of it,
- * reached from there) or on a session host, shaped like a license server's execution (execution.ts):
- * one at a time per machine across processes (the same per-name execution lock, so a broker that is
+ * reached from there) or on a session host, in the shared execution frame (execution-frame.ts): one
+ * at a time per machine across processes (the same per-name execution lock, so a broker that is
  * also a license server runs one thing at a time), the same latency and faults, a durable counter
  * (in the deployment's or the host's file) and a log (executions/farm/<name>.jsonl).
  */
@@ -10,18 +10,13 @@ import { LicensingError } from "../licensing/errors";
 import type { FarmOperation, FarmOperationResult } from "../licensing/farm";
 import { simulatedNow } from "./clock";
 import { appendLine } from "./fs-atomic";
-import { consumeSlowExecution, consumeTransientFailure, effectiveLatencyMs } from "./faults";
+import { executionLogEntry, runInExecutionFrame, type ExecuteOptions } from "./execution-frame";
 import type { StoredDeployment, StoredHost } from "./farm-state";
 import { FarmStore } from "./farm-store";
-import { acquireLock } from "./lock";
-import { executionLockFile, farmExecutionLogFile, serverKey } from "./paths";
+import { farmExecutionLogFile, serverKey } from "./paths";
 import { deploymentLicensing, hostLicensing, refuseFarm, setDeploymentSettings, setHostSettings, type ServerLookup } from "./rules-farm";
 import type { ExecutionLogEntry, StoredServer } from "./state";
 import { Store } from "./store";
-import type { ExecuteOptions } from "./execution";
-
-const EXECUTION_LOCK_TIMEOUT_MS = 30 * 60_000;
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What one execution sees: the target's deployment (when it is a broker) or host, and the servers. */
 interface FarmDraft {
@@ -136,37 +131,25 @@ export async function executeFarm(
     const config = await store.readConfig();
     if (!config || !key || !(await loadDraft(farm, key))) return notFoundResults(String(target), operations);
 
-    if (await consumeTransientFailure(store)) {
-        throw new LicensingError({ kind: "transient", message: `simulated transport failure reaching ${target} (fault injection); nothing ran` });
-    }
-    const lock = await acquireLock(executionLockFile(store.paths, key), { timeoutMs: EXECUTION_LOCK_TIMEOUT_MS, maxPollMs: 50, purpose: `execution on ${target}` });
-    try {
-        const start = Date.now();
-        const latency = effectiveLatencyMs((await store.readConfig()) ?? config, options.env) + (await consumeSlowExecution(store));
-        if (latency > 0) await (options.sleep ?? defaultSleep)(latency);
-        return await store.transaction(async () => {
-            const draft = await loadDraft(farm, key);
-            if (!draft) return notFoundResults(String(target), operations);
-            const now = await simulatedNow(farm);
-            const applied = applyFarmOperations(draft, operations, String(target), await readServers(store), now);
-            const out = applied.draft;
-            // The counter goes with the target's own file: the deployment on a broker, else the host.
-            if (out.deployment) out.deployment.executions = (draft.deployment?.executions ?? 0) + 1;
-            else if (out.host) out.host.executions = (draft.host?.executions ?? 0) + 1;
-            // Hosts first, the deployment (its settings and counter) last: a crash in between leaves
-            // hosts already set and the deployment as it was, which the next apply repairs.
-            for (const h of out.members) await farm.writeHost(h.name.toLowerCase(), h);
-            if (out.host && !out.members.some((m) => m.name.toLowerCase() === key)) await farm.writeHost(key, out.host);
-            if (out.deployment) await farm.writeDeployment(key, out.deployment);
-            const seq = out.deployment?.executions ?? out.host!.executions;
-            const entry: ExecutionLogEntry = { seq, pid: process.pid, start, end: Date.now(), operations: operations.map((op) => String(op?.op)) };
-            await fsp.mkdir(store.paths.farmExecutionsDir, { recursive: true, mode: 0o700 });
-            await appendLine(farmExecutionLogFile(store.paths, key), JSON.stringify(entry));
-            return applied.results;
-        });
-    } finally {
-        await lock.release();
-    }
+    return runInExecutionFrame({ store, key, name: target, config, options }, async (start) => {
+        const draft = await loadDraft(farm, key);
+        if (!draft) return notFoundResults(String(target), operations);
+        const now = await simulatedNow(farm);
+        const applied = applyFarmOperations(draft, operations, String(target), await readServers(store), now);
+        const out = applied.draft;
+        // The counter goes with the target's own file: the deployment on a broker, else the host.
+        if (out.deployment) out.deployment.executions = (draft.deployment?.executions ?? 0) + 1;
+        else if (out.host) out.host.executions = (draft.host?.executions ?? 0) + 1;
+        // Hosts first, the deployment (its settings and counter) last: a crash in between leaves
+        // hosts already set and the deployment as it was, which the next apply repairs.
+        for (const h of out.members) await farm.writeHost(h.name.toLowerCase(), h);
+        if (out.host && !out.members.some((m) => m.name.toLowerCase() === key)) await farm.writeHost(key, out.host);
+        if (out.deployment) await farm.writeDeployment(key, out.deployment);
+        const entry = executionLogEntry(out.deployment?.executions ?? out.host!.executions, start, operations);
+        await fsp.mkdir(store.paths.farmExecutionsDir, { recursive: true, mode: 0o700 });
+        await appendLine(farmExecutionLogFile(store.paths, key), JSON.stringify(entry));
+        return applied.results;
+    });
 }
 
 /** The execution log of a broker or host (oldest first; a killed execution may be missing). */

@@ -1,7 +1,7 @@
 /**
- * One remote execution of usage operations (report, revocation) on a simulated license server,
- * shaped like its other executions (execution.ts): the per-server execution lock, latency and
- * faults, one count in the server's counter and a line in its execution log. Farm rules read the
+ * One remote execution of usage operations (report, revocation) on a simulated license server, in
+ * the shared execution frame (execution-frame.ts: faults, the per-server execution lock, latency),
+ * with one count in the server's counter and a line in its execution log. Farm rules read the
  * simulated clock (licenses expire by it), so these operations do too.
  */
 import { LicensingError } from "../licensing/errors";
@@ -9,18 +9,13 @@ import type { UsageOperationResult } from "../licensing/usage-server";
 import type { UsageOperation } from "../licensing/usage";
 import { simulatedNow } from "./clock";
 import { reconcileLicenses } from "./connections";
-import type { ExecuteOptions } from "./execution";
+import { executionLogEntry, runInExecutionFrame, type ExecuteOptions } from "./execution-frame";
 import { FarmStore } from "./farm-store";
-import { consumeSlowExecution, consumeTransientFailure, effectiveLatencyMs } from "./faults";
-import { acquireLock } from "./lock";
-import { executionLockFile, serverKey } from "./paths";
+import { serverKey } from "./paths";
 import { usageReport } from "./report";
 import { revokeCal } from "./revoke";
 import type { StoredServer } from "./state";
 import { Store } from "./store";
-
-const EXECUTION_LOCK_TIMEOUT_MS = 30 * 60_000;
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const refusal = (kind: "not-found" | "invalid-parameter", message: string): UsageOperationResult => ({ ok: false, error: { kind, message } });
 
@@ -48,26 +43,15 @@ export async function executeUsage(home: string, serverName: string, operations:
     const missing = () => operations.map(() => refusal("not-found", `license server ${String(serverName)} does not exist in the simulator`));
     const config = await store.readConfig();
     if (!config || !key || !(await store.readServer(key))) return missing();
-    if (await consumeTransientFailure(store)) {
-        throw new LicensingError({ kind: "transient", message: `simulated transport failure reaching ${serverName} (fault injection); nothing ran` });
-    }
-    const lock = await acquireLock(executionLockFile(store.paths, key), { timeoutMs: EXECUTION_LOCK_TIMEOUT_MS, maxPollMs: 50, purpose: `execution on ${serverName}` });
-    try {
-        const start = Date.now();
-        const latency = effectiveLatencyMs((await store.readConfig()) ?? config, options.env) + (await consumeSlowExecution(store));
-        if (latency > 0) await (options.sleep ?? defaultSleep)(latency);
-        return await store.transaction(async () => {
-            const server = await store.readServer(key);
-            if (!server) return missing();
-            const now = await simulatedNow(new FarmStore(store));
-            reconcileLicenses(server, now);
-            const results = operations.map((op) => runOne(server, op, now));
-            server.executions += 1;
-            await store.writeServer(key, server);
-            await store.appendExecution(key, { seq: server.executions, pid: process.pid, start, end: Date.now(), operations: operations.map((op) => String(op?.op)) });
-            return results;
-        });
-    } finally {
-        await lock.release();
-    }
+    return runInExecutionFrame({ store, key, name: serverName, config, options }, async (start) => {
+        const server = await store.readServer(key);
+        if (!server) return missing();
+        const now = await simulatedNow(new FarmStore(store));
+        reconcileLicenses(server, now);
+        const results = operations.map((op) => runOne(server, op, now));
+        server.executions += 1;
+        await store.writeServer(key, server);
+        await store.appendExecution(key, executionLogEntry(server.executions, start, operations));
+        return results;
+    });
 }

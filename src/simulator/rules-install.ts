@@ -4,13 +4,16 @@
  * Reinstall*LicenseKeyPack, our reading of the documentation (which says only that it "reinstalls" a
  * pack): a retail code is consumed by its first install, store-wide; with `allowReinstall`, the server
  * that consumed it (by name) gets the code's pack back once no pack of it is installed anywhere.
+ * Import*LicenseKeyPack (an install with a `migration` origin) and ConvertLicenses (a `conversion`
+ * origin, rules-packs.ts) share the request-key idempotency of installs.
  */
 import { DEFAULT_PRODUCT_VERSION_IDS, LICENSE_TYPES, PRODUCT_VERSIONS, serverAcceptsCalVersion, type LicenseType, type ProductVersion } from "../licensing/codes";
 import { isLicenseProgram, keyPackTypeOf, PROGRAM_DISPLAY_NAME, type LicenseProgram } from "../licensing/programs";
-import type { InstallSpec, InstalledKeyPack } from "../licensing/operations";
+import { migrationProductId } from "../licensing/catalog";
+import type { InstallOrigin, InstallSpec, InstalledKeyPack } from "../licensing/operations";
 import { resolveEntitlement, type PackShape, type PreparedInstall, type RetailCodeBook } from "./clearinghouse";
 import { refuse } from "./refusal";
-import { checkCount } from "./rules-packs";
+import { checkCount, convertLicenses } from "./rules-packs";
 import { publicPack, requireActivated, requireClearinghouse, type ServerEnv } from "./rules-server";
 import type { Registry, RetailLedgerEntry, StoredPack, StoredServer } from "./state";
 
@@ -26,11 +29,18 @@ export interface InstallEnv extends ServerEnv {
     ledgerSaltId?: string;
     /** The installVersion fault (faults.ts): agreement and open installs make packs of this version. */
     installVersion?: ProductVersion;
+    /**
+     * Another server of the store by name, as the Clearinghouse knows it, for an Import* method's
+     * source (execution.ts sets it when a batch migrates); absent: no source is known.
+     */
+    migrationSource?(name: string): StoredServer | undefined;
 }
 
 export interface InstallOptions {
     /** See the install operation in operations.ts. */
     allowReinstall?: boolean;
+    /** See InstallOrigin in operations.ts. */
+    origin?: InstallOrigin;
 }
 
 /** SPLA licenses are rented: the simulator gives SPLA packs a one-year expiry. Other packs never expire. */
@@ -65,9 +75,12 @@ export function install(
 
     requireActivated(s, "install");
     checkSpec(spec, requestKey);
+    // ConvertLicenses sends no number: the pack it converts already holds the entitlement.
+    if (options.origin?.kind === "conversion") return convertLicenses(s, options.origin.keyPackId, spec, prepared.requestHash);
     if (prepared.formatProblem || !prepared.entitlementKey) refuse("install", "invalid-number", prepared.formatProblem ?? "the number is missing");
     requireClearinghouse(env, "install", "install licenses");
     const key = prepared.entitlementKey;
+    if (options.origin?.kind === "migration") return importPack(s, spec, key, options.origin, prepared, env);
     if (spec.program === "retail") {
         // The ledger knows every code consumed in the store; this server's own record is the fallback.
         const consumed = env.retailCodes.get(key) ?? (s.retailCodesUsed.includes(key) ? { server: s.name, recordedAt: env.now.toISOString() } : undefined);
@@ -119,6 +132,57 @@ function reinstallRetail(
     const pack = addPack(s, "retail", shape, key, prepared, env);
     if (!s.retailCodesUsed.includes(key)) s.retailCodesUsed.push(key);
     return { ...publicPack(pack), reinstalled: true };
+}
+
+/**
+ * Import*LicenseKeyPack, our reading (docs/fidelity.md): the Clearinghouse accepts a migration from a
+ * license server it knows by name and product ID that holds at least the licenses imported (a retail
+ * code: its pack), and counts it as a move, not a purchase: no agreement total is checked and a
+ * consumed retail code passes, its ledger entry moving to this server (the one that may reinstall it
+ * from now on). The source keeps its licenses until they are removed there: the caller does that next.
+ */
+function importPack(
+    s: StoredServer,
+    spec: InstallSpec,
+    key: string,
+    origin: Extract<InstallOrigin, { kind: "migration" }>,
+    prepared: PreparedInstall,
+    env: InstallEnv,
+): InstalledKeyPack {
+    const sourceName = typeof origin.sourceServer === "string" ? origin.sourceServer : "";
+    if (!sourceName || sourceName.toLowerCase() === s.name.toLowerCase()) {
+        refuse("install", "invalid-parameter", "an import needs another license server as its source (sSourceLSName)");
+    }
+    if (typeof origin.sourceProductId !== "string" || !/^[A-Z0-9]{1,64}$/.test(origin.sourceProductId)) {
+        refuse("install", "invalid-parameter", "the source's product ID (sSourceLSProductId) must be letters and digits, without hyphens");
+    }
+    const source = env.migrationSource?.(sourceName);
+    if (!source || source.activation !== "activated" || !source.licenseServerId || migrationProductId(source.licenseServerId) !== origin.sourceProductId) {
+        refuse("install", "entitlement-refused", `the Clearinghouse knows no activated license server ${sourceName} with that product ID`);
+    }
+    const retail = spec.program === "retail";
+    const held = source.packs.filter(
+        (p) => p.entitlementKey === key && (retail || (p.productVersion === spec.productVersion && p.licenseType === spec.licenseType)),
+    );
+    const holds = held.reduce((n, p) => n + p.totalLicenses, 0);
+    if (retail ? held.length === 0 : holds < spec.count) {
+        refuse(
+            "install",
+            "entitlement-refused",
+            `${source.name} holds ${holds} of these licenses (Windows Server ${spec.productVersion} ${spec.licenseType}); cannot migrate ${spec.count}`,
+        );
+    }
+    // A retail code's pack is the code's, whatever was declared.
+    const shape: PackShape = retail
+        ? { productVersion: held[0].productVersion, licenseType: held[0].licenseType, count: holds }
+        : { productVersion: spec.productVersion, licenseType: spec.licenseType, count: spec.count };
+    const pack = addPack(s, spec.program, shape, key, prepared, env);
+    pack.importedFrom = source.name;
+    if (retail) {
+        if (!s.retailCodesUsed.includes(key)) s.retailCodesUsed.push(key);
+        env.retailCodes.consume(key, s.name, shape, env.now);
+    }
+    return publicPack(pack);
 }
 
 /** The version check every install and reinstall makes, then the new pack under the next id. */

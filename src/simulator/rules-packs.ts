@@ -3,7 +3,7 @@
  * model users and humans (issue, revoke). Only available licenses can ever be removed.
  */
 import type { CodeContext } from "../licensing/errors";
-import type { KeyPack } from "../licensing/operations";
+import type { InstallSpec, InstalledKeyPack, KeyPack } from "../licensing/operations";
 import { isValidLicenseCount, MAX_LICENSE_COUNT } from "../licensing/numbers";
 import { refuse, refuseGuard } from "./refusal";
 import { publicPack, requireActivated } from "./rules-server";
@@ -46,6 +46,49 @@ export function removeLicenses(s: StoredServer, keyPackId: unknown, count: unkno
     pack.totalLicenses -= count;
     pack.availableLicenses -= count;
     return publicPack(pack);
+}
+
+/**
+ * ConvertLicenses on key pack `keyPackId`, our reading (docs/fidelity.md): `spec.count` of its
+ * *available* licenses (issued ones stay where they are) leave it for a new key pack of the other
+ * license type, same version, program and entitlement; a pack left with no licenses is removed (its id
+ * is never reused). `requestHash` records the new pack, so a retry returns it instead of converting again.
+ */
+export function convertLicenses(s: StoredServer, keyPackId: unknown, spec: InstallSpec, requestHash: string): InstalledKeyPack {
+    const context = "install";
+    const pack = findPack(s, keyPackId, context);
+    if (pack.licenseType === spec.licenseType) {
+        refuse(context, "invalid-parameter", `key pack ${pack.keyPackId} already holds ${pack.licenseType} CALs; ConvertLicenses flips the type`);
+    }
+    if (pack.productVersion !== spec.productVersion) {
+        refuse(context, "invalid-parameter", `key pack ${pack.keyPackId} holds Windows Server ${pack.productVersion} CALs, not ${spec.productVersion}`);
+    }
+    if (spec.count > pack.availableLicenses) {
+        refuse(
+            context,
+            "not-enough-available",
+            `key pack ${pack.keyPackId} has ${pack.availableLicenses} available licenses (${pack.issuedLicenses} issued ones cannot be converted); cannot convert ${spec.count}`,
+        );
+    }
+    const converted: StoredPack = {
+        ...structuredClone(pack),
+        keyPackId: s.nextKeyPackId,
+        description: pack.description.replace(/Per (User|Device)/, spec.licenseType === "per-user" ? "Per User" : "Per Device"),
+        licenseType: spec.licenseType,
+        totalLicenses: spec.count,
+        issuedLicenses: 0,
+        availableLicenses: spec.count,
+        revokedLicenses: 0,
+        convertedFrom: pack.keyPackId,
+    };
+    delete converted.importedFrom;
+    s.nextKeyPackId += 1;
+    pack.totalLicenses -= spec.count;
+    pack.availableLicenses -= spec.count;
+    if (pack.totalLicenses === 0) s.packs = s.packs.filter((p) => p !== pack);
+    s.packs.push(converted);
+    s.requests[requestHash] = converted.keyPackId;
+    return publicPack(converted);
 }
 
 /** UninstallLicenseKeyPackWithId: the pack goes, issued licenses with it (unless `refuseIfIssued`). */

@@ -27,6 +27,10 @@ export interface StoredPack extends KeyPack {
     installedAt: string;
     /** Per-device licenses revoked so far (bounded by 20 % of the pack). */
     revokedLicenses: number;
+    /** Set on a pack an Import* method migrated here: the source license server's name. */
+    importedFrom?: string;
+    /** Set on a pack ConvertLicenses made: the key pack its licenses came from. */
+    convertedFrom?: number;
 }
 
 /** servers/<name>.json (the farm adds the licenses it issued to users and devices: farm-state.ts) */

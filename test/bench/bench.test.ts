@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runBench } from "../../bench/bench";
+import { PLUGIN_OPERATIONS, runBench } from "../../bench/bench";
 import { OPERATIONS, parseArgs } from "../../bench/options";
 import { REPO_ROOT, WORK_DIR } from "../../bench/project";
 import type { BenchResults } from "../../bench/report";
@@ -42,6 +42,22 @@ describe("npm run bench --quick", () => {
             expect(at(op).floorWallMs, op).toBe(at(op).floorWallSamplesMs![0]);
         }
         expect(at("up").floorWallSamplesMs).toBeUndefined();
+
+        // The provider plugin variant (the same graph as Pulumi YAML): preview, up-noop and refresh only.
+        for (const op of OPERATIONS) {
+            const entry = at(op);
+            if (!PLUGIN_OPERATIONS.has(op)) {
+                expect(entry, op).not.toHaveProperty("pluginWallMs");
+                continue;
+            }
+            expect(Number.isInteger(entry.pluginWallMs), op).toBe(true);
+            expect(entry.pluginWallSamplesMs, op).toHaveLength(op === "refresh" ? 1 : options.repeat);
+            expect(entry.pluginWallMs, op).toBe(entry.pluginWallSamplesMs![0]);
+        }
+        // Its empty preview and up-noop make no execution (the preview ran with --expect-no-changes); its refresh coalesces too.
+        expect(at("preview").pluginExecutions).toBe(0);
+        expect(at("up-noop").pluginExecutions).toBe(0);
+        expect(at("refresh").pluginExecutions).toBeLessThanOrEqual(1);
 
         // Coalescing on: near one execution per server per step.
         expect(at("up").executions).toBeLessThanOrEqual(3);

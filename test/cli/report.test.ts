@@ -13,12 +13,11 @@ import { executorOf, serversOfState } from "../../src/cli/report-servers";
 import { run as revoke } from "../../src/cli/revoke";
 import { licenseUsage } from "../../src/licensing/usage-server";
 import { RESOURCE_TYPES } from "../../src/licensing/resource-types";
-import { createSimulatorExecutor } from "../../src/drivers/simulator";
-import { openSimulator } from "../../src/simulator";
 import { Store } from "../../src/simulator/store";
 import { DAY_MS } from "../../src/simulator/clock";
 import { descendants, parseXml } from "../drift/xml";
-import { CONTACT, NUMBERS, agreement, simCli, tempHome } from "../simulator/helpers/sim";
+import { NUMBERS, simCli, tempHome } from "../simulator/helpers/sim";
+import { usageFarm } from "../support/usage-farm";
 
 async function cli(command: typeof report, ...argv: string[]) {
     let stdout = "";
@@ -29,27 +28,15 @@ async function cli(command: typeof report, ...argv: string[]) {
 
 /** ls1 with 1 per-user and 5 per-device CALs (2022); SH1 per user, SH2 per device; connections through the simulator's CLI. */
 async function farm() {
-    const home = tempHome();
-    const sim = openSimulator({ home });
-    const exec = createSimulatorExecutor({ home });
-    await sim.createServer({ name: "ls1", windowsServerVersion: "2022" });
-    await sim.activate(CONTACT, { server: "ls1" });
-    const install = async (over: Parameters<typeof agreement>[0]) => {
-        const [r] = await exec.execute("ls1", [{ op: "install", spec: agreement(over), requestKey: JSON.stringify(over) }]);
-        if (!r?.ok) throw new Error(JSON.stringify(r));
-    };
-    await install({ productVersion: "2022", licenseType: "per-user", count: 1 });
-    await install({ productVersion: "2022", licenseType: "per-device", count: 5, agreementNumber: "1234567" });
-    for (const [host, mode] of [["SH1", "PerUser"], ["SH2", "PerDevice"]] as const) {
-        expect((await simCli(home, "create-host", host, "--version", "2022")).code).toBe(0);
-        expect((await simCli(home, "set-mode", host, mode)).code).toBe(0);
-        expect((await simCli(home, "set-license-servers", host, "ls1")).code).toBe(0);
-    }
+    const f = await usageFarm({
+        serverVersion: "2022",
+        packs: [{ productVersion: "2022", licenseType: "per-user", count: 1 }, { productVersion: "2022", licenseType: "per-device", count: 5, agreementNumber: "1234567" }],
+    });
     const connect = async (host: string, user: string, device?: string) => {
-        const r = await simCli(home, "connect", "--host", host, "--user", user, ...(device ? ["--device", device] : []));
+        const r = await simCli(f.home, "connect", "--host", host, "--user", user, ...(device ? ["--device", device] : []));
         expect(r.code, r.stderr).toBe(0);
     };
-    return { home, sim, install, connect };
+    return { home: f.home, sim: f.sim, install: f.install, connect };
 }
 
 /** A tiny RFC 4180 reader: quoted fields, doubled quotes, CRLF records. */
@@ -208,7 +195,7 @@ describe("rds-licensing report", () => {
 });
 
 describe("the stack's license servers", () => {
-    it("are the distinct server and connection inputs of its licensing resources; simulator homes resolve against the project", async () => {
+    it("are the distinct server and connection inputs of its licensing resources; simulator homes resolve against the project; a malformed connection is refused by name", async () => {
         const f = await farm();
         const project = path.dirname(f.home);
         const sim = { kind: "simulator", home: path.basename(f.home) };
@@ -227,11 +214,12 @@ describe("the stack's license servers", () => {
         const servers = serversOfState(exported);
         expect(servers).toEqual([
             { server: "ls1", connection: sim },
-            { server: "ls2", connection: { kind: "azure-run-command" } },
+            { server: "ls2", connection: { kind: "azure-run-command", vmName: "ls2" } },
         ]);
         const report = await licenseUsage("ls1", executorOf(servers[0]!, project)).report();
         expect(report.summary.map((r) => r.licenseType)).toEqual(["per-device", "per-user"]);
-        expect(() => executorOf(servers[1]!, project)).toThrow(/ls2 is reached by azure-run-command: usage reports run on simulator connections for now/);
+        // An Azure connection is reported on too, once the state's connection is one the provider accepts.
+        expect(() => executorOf(servers[1]!, project)).toThrow(/license server ls2: its connection in the stack's state \(kind "azure-run-command"\) is not one the provider accepts \(subscriptionId/);
     });
 });
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSimulator, type Simulator } from "../../src/simulator";
 import { CONTACT, tempHome } from "../simulator/helpers/sim";
 import { HandlerEngine } from "./handler-engine";
-import { modelRuns, modelSeed } from "./options";
+import { checkSequences } from "./options";
 
 const SERVER = "RDLS-MODEL";
 const PACKS = {
@@ -196,23 +196,15 @@ describe("CalKeyPack under random sequences (model-based, handlers on a real sim
     });
 
     it("keeps the server equal to the program after every up, and shows every hand change on refresh", async () => {
-        const seed = modelSeed();
-        const runs = modelRuns(12);
-        process.stdout.write(`[model] CalKeyPack handlers: seed ${seed}, ${runs} sequences\n`);
-        let operations = 0;
-        await fc.assert(
-            fc.asyncProperty(fc.array(command, { minLength: 4, maxLength: 24 }), async (commands) => {
-                const world = new World();
-                await world.init();
-                const log: string[] = [];
-                await apply(world, { kind: "up" }, log);
-                for (const cmd of commands) await apply(world, cmd, log);
-                await apply(world, { kind: "up" }, log);
-                operations += log.length;
-            }),
-            { seed, numRuns: runs },
-        );
-        process.stdout.write(`[model] CalKeyPack handlers: ${runs} sequences, ${operations} operations, 0 mismatches\n`);
+        const { runs, operations } = await checkSequences({
+            label: "CalKeyPack handlers",
+            runs: 12,
+            maxLength: 24,
+            command,
+            up: { kind: "up" } as const,
+            world: () => new World(),
+            apply,
+        });
         expect(operations).toBeGreaterThan(runs * 4);
     });
 });

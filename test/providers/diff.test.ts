@@ -125,7 +125,7 @@ describe("CalKeyPack diff", () => {
             { name: "another program with other number fields", olds: state(), news: inputs(retail), expected: { replace: ["program", "agreementNumber", "licenseCode"] } },
             { name: "another product version", olds: state(), news: inputs({ productVersion: "2019" }), expected: { replace: ["productVersion"] } },
             { name: "another license type", olds: state(), news: inputs({ licenseType: "per-device" }), expected: { replace: ["licenseType"] } },
-            { name: "another server", olds: state(), news: inputs({ server: "RDLS02" }), expected: { replace: ["server"] } },
+            { name: "another server of the same store (a move: Import* there, then removal here)", olds: state(), news: inputs({ server: "RDLS02" }), expected: "update" },
             { name: "connection key: another simulator store", olds: state(), news: inputs({ connection: { ...simulator, home: "/srv/other-store" } }), expected: { replace: ["connection"] } },
             { name: "connection key: another SSH host", olds: sshState(), news: inputs({ connection: { ...ssh, host: "rdls02.corp.example" } }), expected: { replace: ["connection"] } },
             { name: "connection key: another SSH port", olds: sshState(), news: inputs({ connection: { ...ssh, port: 2222 } }), expected: { replace: ["connection"] } },

@@ -1,36 +1,19 @@
 /** Usage reports: Win32_TSLicenseReport's methods in the simulator, paging, and the report against the simulator's own records. */
 import { describe, expect, it } from "vitest";
-import { createSimulatorExecutor } from "../../src/drivers/simulator";
 import { createSimulatorUsageExecutor } from "../../src/drivers/simulator-usage";
 import { LSERVER_I_NO_MORE_DATA, WbemCode } from "../../src/licensing/codes";
 import { licenseUsage } from "../../src/licensing/usage-server";
-import { openSimulator } from "../../src/simulator";
 import { deleteReport, fetchReportEntries, generateReportEx } from "../../src/simulator/report";
-import { Store } from "../../src/simulator/store";
-import { CONTACT, agreement, tempHome } from "./helpers/sim";
+import { usageFarm } from "../support/usage-farm";
 
 /** ls1 (2025) with 2 per-user and 5 per-device CALs of 2022; SH1 per user, SH2 per device. */
 async function farm() {
-    const home = tempHome();
-    const sim = openSimulator({ home });
-    const exec = createSimulatorExecutor({ home });
-    await sim.createServer({ name: "ls1", windowsServerVersion: "2025" });
-    await sim.activate(CONTACT, { server: "ls1" });
-    const install = async (over: Parameters<typeof agreement>[0]) => {
-        const [r] = await exec.execute("ls1", [{ op: "install", spec: agreement(over), requestKey: JSON.stringify(over) }]);
-        if (!r?.ok) throw new Error(JSON.stringify(r));
-        return (r.value as { keyPackId: number }).keyPackId;
-    };
-    const userPack = await install({ productVersion: "2022", licenseType: "per-user", count: 2 });
-    const devicePack = await install({ productVersion: "2022", licenseType: "per-device", count: 5, agreementNumber: "1234567" });
-    for (const [host, mode] of [["SH1", "PerUser"], ["SH2", "PerDevice"]] as const) {
-        await sim.createHost({ name: host, windowsServerVersion: "2022" });
-        await sim.setMode(host, mode);
-        await sim.setLicenseServers(host, ["ls1"]);
-    }
-    const usage = licenseUsage("ls1", createSimulatorUsageExecutor({ home }));
-    const readServer = async () => (await new Store(home).readServer("ls1"))!;
-    return { home, sim, usage, userPack, devicePack, readServer };
+    const f = await usageFarm({
+        serverVersion: "2025",
+        packs: [{ productVersion: "2022", licenseType: "per-user", count: 2 }, { productVersion: "2022", licenseType: "per-device", count: 5, agreementNumber: "1234567" }],
+    });
+    const [userPack, devicePack] = f.keyPackIds as [number, number];
+    return { ...f, userPack, devicePack };
 }
 
 /** Users alice, bob (CALs) and CONTOSO\carol (over-allocated, twice); devices PC1, PC2 (permanent) and PC3 (temporary). */

@@ -1,42 +1,26 @@
 /** Per-device revocation (Win32_TSIssuedLicense.Revoke) in the simulator: the 20 % limit, its waiting period, per-user refusal, counts. */
 import { describe, expect, it } from "vitest";
-import { createSimulatorExecutor } from "../../src/drivers/simulator";
 import { createSimulatorUsageExecutor } from "../../src/drivers/simulator-usage";
 import { revocationLimit } from "../../src/licensing/codes";
-import { licenseUsage } from "../../src/licensing/usage-server";
-import { openSimulator } from "../../src/simulator";
 import { DAY_MS } from "../../src/simulator/clock";
-import { Store } from "../../src/simulator/store";
-import { CONTACT, agreement, tempHome } from "./helpers/sim";
+import { usageFarm } from "../support/usage-farm";
 
 /** ls1 with 10 per-device CALs of 2022 (limit 2) and 3 per-user ones; PC1 (52 days), PC2..PC4 (89 days) hold CALs, alice a per-user one. */
 async function farm() {
-    const home = tempHome();
-    const sim = openSimulator({ home });
-    const exec = createSimulatorExecutor({ home });
-    await sim.createServer({ name: "ls1", windowsServerVersion: "2022" });
-    await sim.activate(CONTACT, { server: "ls1" });
-    const install = async (over: Parameters<typeof agreement>[0]) => {
-        const [r] = await exec.execute("ls1", [{ op: "install", spec: agreement(over), requestKey: JSON.stringify(over) }]);
-        if (!r?.ok) throw new Error(JSON.stringify(r));
-        return (r.value as { keyPackId: number }).keyPackId;
-    };
-    const devicePack = await install({ productVersion: "2022", licenseType: "per-device", count: 10 });
-    const userPack = await install({ productVersion: "2022", licenseType: "per-user", count: 3, agreementNumber: "1234567" });
-    for (const [host, mode] of [["SH1", "PerUser"], ["SH2", "PerDevice"]] as const) {
-        await sim.createHost({ name: host, windowsServerVersion: "2022" });
-        await sim.setMode(host, mode);
-        await sim.setLicenseServers(host, ["ls1"]);
-    }
+    const f = await usageFarm({
+        serverVersion: "2022",
+        packs: [{ productVersion: "2022", licenseType: "per-device", count: 10 }, { productVersion: "2022", licenseType: "per-user", count: 3, agreementNumber: "1234567" }],
+    });
+    const [devicePack, userPack] = f.keyPackIds as [number, number];
+    const { sim } = f;
     await sim.connect("SH1", { user: "alice" });
     for (const [device, random] of [["PC1", 0], ["PC2", 0.99], ["PC3", 0.99], ["PC4", 0.99]] as const) {
         await sim.connect("SH2", { user: "kiosk", device });
         await sim.connect("SH2", { user: "kiosk", device }, () => random);
     }
-    const usage = licenseUsage("ls1", createSimulatorUsageExecutor({ home }));
     const pack = async (id: number) => (await sim.packs({ server: "ls1" })).find((p) => p.keyPackId === id)!;
-    const executions = async () => (await new Store(home).readServer("ls1"))!.executions;
-    return { home, sim, usage, devicePack, userPack, pack, executions };
+    const executions = async () => (await f.readServer()).executions;
+    return { ...f, devicePack, userPack, pack, executions };
 }
 
 describe("revocation", () => {

@@ -5,10 +5,9 @@
 import type { DriftReport, PackUsage } from "./report";
 import { FINDINGS_HEAD, HEALTH_HEAD, findingRows, healthRows, healthTitle, showValue } from "./health-rows";
 import { STATUS_TEXT } from "./render-text";
+import { escapeXml, htmlPage, htmlTable } from "../html-page";
 
-export function escapeXml(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-}
+export { escapeXml } from "../html-page";
 
 const COLORS = { ok: "#2e7d32", warn: "#ef6c00", full: "#c62828", track: "#e0e0e0", text: "#212121", threshold: "#6a1b9a" };
 
@@ -61,11 +60,6 @@ export function renderUsageSvg(report: DriftReport): string {
     return `${parts.join("\n")}\n`;
 }
 
-function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-    const tr = (cells: readonly string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeXml(c)}</${tag}>`).join("")}</tr>`;
-    return `<table>\n<thead>${tr(head, "th")}</thead>\n<tbody>\n${rows.map((r) => tr(r, "td")).join("\n")}\n</tbody>\n</table>`;
-}
-
 /** A standalone HTML page: headline, drift table, usage tables and the inline SVG chart. */
 export function renderHtml(report: DriftReport): string {
     const svg = renderUsageSvg(report).replace(/^<\?xml[^>]*>\n/, "");
@@ -113,19 +107,9 @@ export function renderHtml(report: DriftReport): string {
     if (report.warnings.length > 0) {
         body.push("<h2>Warnings</h2>", `<ul>\n${report.warnings.map((w) => `<li>${escapeXml(w.message)}</li>`).join("\n")}\n</ul>`);
     }
-    return [
-        "<!DOCTYPE html>",
-        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
-        "<head>",
-        '<meta charset="utf-8"/>',
-        `<title>${escapeXml(`Drift report: ${report.stack}`)}</title>`,
-        "<style>body { font-family: system-ui, sans-serif; margin: 2em; } table { border-collapse: collapse; margin: 1em 0; } " +
-            "th, td { border: 1px solid #bdbdbd; padding: 4px 8px; text-align: left; } .drift { color: #c62828; } .health-findings { color: #c62828; } .usage-warning { color: #ef6c00; } .in-sync { color: #2e7d32; }</style>",
-        "</head>",
-        "<body>",
-        ...body,
-        "</body>",
-        "</html>",
-        "",
-    ].join("\n");
+    return htmlPage({
+        title: `Drift report: ${report.stack}`,
+        css: ".drift { color: #c62828; } .health-findings { color: #c62828; } .usage-warning { color: #ef6c00; } .in-sync { color: #2e7d32; }",
+        body,
+    });
 }

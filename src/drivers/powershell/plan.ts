@@ -4,7 +4,9 @@
  */
 import {
     ALL_NUMBER_FIELDS,
+    CONVERT_METHOD,
     INSTALL_METHODS,
+    type InstallMethod,
     LicensingErrorKind,
     PRODUCT_TYPE,
     PRODUCT_VERSIONS,
@@ -50,6 +52,14 @@ export type StepShape =
            * server with the machine's managed identity: the input parameter carries no number.
            */
           numbersFromVault?: true;
+          /**
+           * An Import* method (`method`) migrating the pack from another server: the input carries the
+           * source's name (`src`) and product ID (`srcid`, empty when the source could not be read: then
+           * only a journaled retry succeeds).
+           */
+          migration?: true;
+          /** ConvertLicenses on this key pack instead of an install method: no number is sent. */
+          convertKeyPackId?: number;
       }
     /** `expectedTotal`: the guard of operations.ts, checked on the live pack before the method. */
     | { kind: "remove-licenses"; keyPackId: number; count: number; expectedTotal?: number }
@@ -196,20 +206,55 @@ function planInstall(index: number, op: Extract<Operation, { op: "install" }>, i
         for (const field of family.fields) delete input[field.scriptInput];
         input.kv = vault;
     }
+    const origin = planOrigin(op, label, input, family);
+    if (!origin.ok) return origin;
     const agreementType = agreementTypeOf(spec.program);
     const shape: StepShape = {
         kind: "install",
         program: spec.program,
-        method: family.install,
-        ...(op.allowReinstall === true ? { reinstallMethod: family.reinstall } : {}),
+        method: origin.method,
+        ...origin.shape,
+        ...(op.allowReinstall === true && op.origin === undefined ? { reinstallMethod: family.reinstall } : {}),
         ...(family.takesAgreementType && agreementType !== undefined ? { agreementType } : {}),
         ...base,
-        ...(vault !== undefined ? { numbersFromVault: true as const } : {}),
+        ...(vault !== undefined && origin.shape.convertKeyPackId === undefined ? { numbersFromVault: true as const } : {}),
     };
     if (!Number.isInteger(base.productVersionId) || base.productVersionId < 0) {
         return invalid(LicensingErrorKind.InvalidParameter, `${label}: no ProductVersion code configured for ${spec.productVersion}`);
     }
     return { ok: true, step: { index, op, label, shape, input, secrets } };
+}
+
+/** Server names as WMI takes them for sSourceLSName: a computer name, FQDN or IP address. */
+const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9.\-]{0,254}$/;
+
+type PlannedOrigin = { ok: true; method: string; shape: { migration?: true; convertKeyPackId?: number } } | Extract<Planned, { ok: false }>;
+
+/**
+ * The method an install runs by its origin (operations.ts InstallOrigin): the install method, the
+ * program's Import* method (adding the source to the input), or ConvertLicenses (no number sent:
+ * the input keeps only the request key, and a Key Vault reference is not read).
+ */
+function planOrigin(op: Extract<Operation, { op: "install" }>, label: string, input: Record<string, string>, family: InstallMethod): PlannedOrigin {
+    const origin = op.origin;
+    if (origin === undefined) return { ok: true, method: family.install, shape: {} };
+    if (origin.kind === "migration") {
+        if (typeof origin.sourceServer !== "string" || !SOURCE_NAME.test(origin.sourceServer)) {
+            return invalid(LicensingErrorKind.InvalidParameter, `${label}: the source license server's name must be a computer name, FQDN or IP address`) as Extract<Planned, { ok: false }>;
+        }
+        if (typeof origin.sourceProductId !== "string" || !/^[A-Z0-9]{0,64}$/.test(origin.sourceProductId)) {
+            return invalid(LicensingErrorKind.InvalidParameter, `${label}: the source's product ID must be letters and digits without hyphens`) as Extract<Planned, { ok: false }>;
+        }
+        input.src = origin.sourceServer;
+        input.srcid = origin.sourceProductId;
+        return { ok: true, method: family.import, shape: { migration: true } };
+    }
+    if (origin.kind === "conversion") {
+        if (!isCount(origin.keyPackId)) return invalid(LicensingErrorKind.InvalidParameter, `${label}: the key pack to convert must be a positive integer`) as Extract<Planned, { ok: false }>;
+        for (const field of Object.keys(input)) if (field !== "key") delete input[field];
+        return { ok: true, method: CONVERT_METHOD.method, shape: { convertKeyPackId: origin.keyPackId } };
+    }
+    return invalid(LicensingErrorKind.InvalidParameter, `${label}: unknown install origin`) as Extract<Planned, { ok: false }>;
 }
 
 /** The input fields that hold secrets; the script scrubs their values from its messages. */

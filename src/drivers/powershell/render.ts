@@ -4,7 +4,7 @@
  * can check them against the documented tables); everything a user typed is read from the input
  * parameter (`$I.<field>`), so the script text is the same whatever the secret values are.
  */
-import { WbemCode, installMethodOf } from "../../licensing";
+import { CONVERT_METHOD, LicensingErrorKind, MIGRATION_ARGUMENTS, WbemCode, installMethodOf } from "../../licensing";
 import { GUARD_KIND } from "./errors";
 import type { Step, StepShape } from "./plan";
 import { psHexId, psInt, psName, psString, psUint32 } from "./ps-literal";
@@ -66,6 +66,7 @@ function renderStep(position: number, shape: StepShape): string {
                 "Get-RdlsStatus",
             ]);
         case "install":
+            if (shape.convertKeyPackId !== undefined) return step(position, "install", conversionLines(shape, shape.convertKeyPackId));
             return step(position, "install", [
                 ...vaultRead(shape),
                 "$lock = Enter-RdlsLock",
@@ -79,6 +80,7 @@ function renderStep(position: number, shape: StepShape): string {
                 "            return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 }",
                 "        }",
                 "    }",
+                ...indent(migrationGuard(shape)),
                 `    $result = Invoke-RdlsMethod ${psString(shape.method)} { Invoke-CimMethod -ClassName Win32_TSLicenseKeyPack -MethodName ${shape.method} -Arguments ${installArguments(shape)} }`,
                 ...indent(reinstallFallback(shape)),
                 `    Assert-RdlsReturn $result ${psString(shape.method)}`,
@@ -215,8 +217,59 @@ function installArguments(shape: Extract<StepShape, { kind: "install" }>): strin
         ...(method.packFromNumbers
             ? []
             : [`ProductVersion = ${psUint32(shape.productVersionId)}`, `ProductType = ${psUint32(shape.productType)}`, `LicenseCount = ${psUint32(shape.count)}`]),
+        // Import*: the source's name and product ID, read from the input like everything typed.
+        ...(shape.migration ? [`${psName(MIGRATION_ARGUMENTS.sourceName)} = [string]$I.src`, `${psName(MIGRATION_ARGUMENTS.sourceProductId)} = [string]$I.srcid`] : []),
     ];
     return `@{ ${args.join("; ")} }`;
+}
+
+/**
+ * An Import* whose source could not be read (its product ID is empty) can only be a retry: reached
+ * here, the journal did not know its key, so nothing was imported and nothing is called.
+ */
+function migrationGuard(shape: Extract<StepShape, { kind: "install" }>): string[] {
+    if (!shape.migration) return [];
+    return [
+        "if ([string]$I.srcid -eq '') {",
+        `    throw (New-RdlsError ${psInt(WbemCode.InvalidMethodParameters)} 'the source license server could not be read, so its product ID is unknown; nothing was imported')`,
+        "}",
+    ];
+}
+
+/**
+ * ConvertLicenses, an instance method of the key pack converted: `Count` of its available licenses
+ * into the key pack it returns as KeypackID, journaled under the request key like an install, so a
+ * retry returns that pack instead of converting again. Only available licenses convert (the
+ * Convert-License cmdlet's documentation), checked on the live pack first.
+ */
+function conversionLines(shape: Extract<StepShape, { kind: "install" }>, keyPackId: number): string[] {
+    const method = psString(CONVERT_METHOD.method);
+    return [
+        "$lock = Enter-RdlsLock",
+        "try {",
+        "    $known = Find-RdlsJournal ([string]$I.key)",
+        "    if ($null -ne $known) {",
+        "        $pack = Get-RdlsPack $known",
+        "        if ($null -ne $pack) {",
+        `            Assert-RdlsInstalled $pack ${psString(shape.productVersion)} ${psInt(shape.productVersionId)} ${psInt(shape.productType)} $null`,
+        "            return @{ p = (ConvertTo-RdlsPackRow $pack); r = 1 }",
+        "        }",
+        "    }",
+        `    $source = Assert-RdlsPack ${psInt(keyPackId)}`,
+        `    if ([uint32]$source.AvailableLicenses -lt ${psInt(shape.count)}) {`,
+        `        throw (New-RdlsRefusal ${psString(LicensingErrorKind.Failed)} ('key pack ${keyPackId} has ' + $source.AvailableLicenses + ' available licenses (issued ones cannot be converted); ${shape.count} asked'))`,
+        "    }",
+        `    $result = Invoke-RdlsMethod ${method} { Invoke-CimMethod -InputObject $source -MethodName ${CONVERT_METHOD.method} -Arguments @{ ${psName(CONVERT_METHOD.countArgument)} = ${psUint32(shape.count)} } }`,
+        `    Assert-RdlsReturn $result ${method}`,
+        `    $id = [uint32]$result.${CONVERT_METHOD.keyPackIdOut}`,
+        `    Save-RdlsJournal ([string]$I.key) $id ${psString(shape.program)}`,
+        "    $pack = Assert-RdlsPack $id",
+        `    Assert-RdlsInstalled $pack ${psString(shape.productVersion)} ${psInt(shape.productVersionId)} ${psInt(shape.productType)} ${psInt(shape.count)}`,
+        "    @{ p = (ConvertTo-RdlsPackRow $pack) }",
+        "} finally {",
+        "    Exit-RdlsLock $lock",
+        "}",
+    ];
 }
 
 /** A follow-up script that prints part of a spooled body (see protocol.ts). */

@@ -24,10 +24,17 @@ import {
     REVOKE_LIMIT_SHARE,
     RevokeRefusal,
     WbemCode,
+    licenseTypeFromProductType,
     productVersionFromId,
+    type FailedPerUserEntry,
+    type FailedPerUserSummaryEntry,
+    type LicenseType,
     type PerDeviceEntry,
+    type PerUserEntry,
     type ProductVersion,
     type RevokeOutcome,
+    type ServerUsageReport,
+    type SummaryEntry,
     type UsageOperation,
 } from "../../licensing";
 import { psInt, psName, psString, psUint32 } from "./ps-literal";
@@ -126,6 +133,8 @@ function reportLines(): string[] {
         "try {",
         ...tables,
         "    $issued = @(Get-CimInstance -ClassName Win32_TSIssuedLicense | ForEach-Object { ConvertTo-RdlsEntry $_ })",
+        "    # The packs' own counts (the built-in pack left out): the summary's installed / issued / available.",
+        "    $packs = @(Get-CimInstance -ClassName Win32_TSLicenseKeyPack | Where-Object { -not (Test-RdlsBuiltInPack $_) } | ForEach-Object { @{ KeyPackId = [uint32]$_.KeyPackId; ProductType = [uint32]$_.ProductType; ProductVersionID = [uint32]$_.ProductVersionID; TotalLicenses = [uint32]$_.TotalLicenses; IssuedLicenses = [uint32]$_.IssuedLicenses; AvailableLicenses = [uint32]$_.AvailableLicenses } })",
         "} finally {",
         "    # The report is this execution's own: delete it whatever happened above.",
         "    try {",
@@ -133,7 +142,7 @@ function reportLines(): string[] {
         "        if ($null -ne $removal -and [uint32]$removal.ReturnValue -eq 0) { $deleted = 1 }",
         "    } catch { }",
         "}",
-        "return @{ f = $name; g = (ConvertTo-RdlsDate $report.GenerationDateTime); t = $tables; l = $issued; x = $deleted }",
+        "return @{ f = $name; g = (ConvertTo-RdlsDate $report.GenerationDateTime); t = $tables; l = $issued; k = $packs; x = $deleted }",
     ];
 }
 
@@ -246,4 +255,145 @@ export function decodeRevokeValue(
               ? `revoked the per-device CAL of ${target} on ${server}`
               : `would revoke the per-device CAL of ${target} on ${server}`;
     return { licenseServer: server, target, dryRun: op.dryRun === true, revoked, ...(refusal ? { refusal } : {}), message, ...found };
+}
+
+// ---- The whole report (the `usage-report` step's value) ----
+
+type Row = Record<string, unknown>;
+type VersionIds = Readonly<Record<ProductVersion, number>>;
+
+/** ConvertTo-Json on PowerShell 5.1 may print a one-element array as a scalar, and an empty one as null. */
+function rowsOf(value: unknown): Row[] {
+    if (value === null || value === undefined) return [];
+    return (Array.isArray(value) ? value : [value]).filter((r): r is Row => typeof r === "object" && r !== null);
+}
+
+/** `DOMAIN\user` or `user@domain`: the domain; none: empty. */
+function domainOfUser(user: string): string {
+    const slash = user.indexOf("\\");
+    if (slash > 0) return user.slice(0, slash);
+    const at = user.lastIndexOf("@");
+    return at > 0 ? user.slice(at + 1) : "";
+}
+
+/** Win32_TSLicenseReportSummaryEntry.TSCALType: "Per User", "Per Device" (or "Unknown"). */
+function licenseTypeOfText(text: unknown): LicenseType | undefined {
+    const t = String(text ?? "").replace(/[\s-]/g, "").toLowerCase();
+    return t === "peruser" ? "per-user" : t === "perdevice" ? "per-device" : undefined;
+}
+
+interface WireReport {
+    f?: unknown;
+    g?: unknown;
+    t?: Partial<Record<(typeof REPORT_TABLE_NAMES)[number], unknown>>;
+    l?: unknown;
+    k?: unknown;
+    x?: unknown;
+}
+
+/**
+ * The summary: installed / issued / available per version and type from the server's key packs
+ * (Win32_TSLicenseKeyPack), and per-user over-allocation from the report's summary table, where
+ * IssuedLicenses beyond InstalledLicenses are users counted without a CAL (not enforced).
+ */
+function decodeSummary(server: string, packs: Row[], reportRows: Row[], ids: VersionIds): SummaryEntry[] {
+    const rows = new Map<string, SummaryEntry>();
+    const rowOf = (productVersion: ProductVersion, licenseType: LicenseType) => {
+        const key = `${productVersion}/${licenseType}`;
+        const row = rows.get(key) ?? { licenseServer: server, productVersion, licenseType, installed: 0, issued: 0, available: 0, overAllocated: 0 };
+        rows.set(key, row);
+        return row;
+    };
+    for (const p of packs) {
+        const version = productVersionFromId(num(p.ProductVersionID) ?? -1, ids);
+        const type = licenseTypeFromProductType(num(p.ProductType) ?? -1);
+        if (!version || !type) continue;
+        const row = rowOf(version, type);
+        row.installed += num(p.TotalLicenses) ?? 0;
+        row.issued += num(p.IssuedLicenses) ?? 0;
+        row.available += num(p.AvailableLicenses) ?? 0;
+    }
+    for (const r of reportRows) {
+        const version = productVersionFromId(num(r.ProductVersionID) ?? -1, ids);
+        if (!version || licenseTypeOfText(r.TSCALType) !== "per-user") continue;
+        const beyond = (num(r.IssuedLicenses) ?? 0) - (num(r.InstalledLicenses) ?? 0);
+        if (beyond > 0) rowOf(version, "per-user").overAllocated += beyond;
+    }
+    return [...rows.values()].sort((a, b) => Number(a.productVersion) - Number(b.productVersion) || a.licenseType.localeCompare(b.licenseType));
+}
+
+/**
+ * Per-device licenses from Win32_TSIssuedLicense (ids, status, issue and expiry dates), their version
+ * from their pack; a device the report's per-device table lists but Win32_TSIssuedLicense does not
+ * is kept as an active CAL without an id.
+ */
+function decodePerDevice(server: string, raw: WireReport, packs: Row[], ids: VersionIds): PerDeviceEntry[] {
+    const versionOfPack = new Map(packs.map((p) => [num(p.KeyPackId), productVersionFromId(num(p.ProductVersionID) ?? -1, ids)]));
+    const issued = decodeIssuedLicenses(server, rowsOf(raw.l)).map((e) => {
+        const version = e.keyPackId === undefined ? undefined : versionOfPack.get(e.keyPackId);
+        return version ? { ...e, productVersion: version } : e;
+    });
+    const known = new Set(issued.map((e) => e.device.toLowerCase()));
+    const onlyInReport = rowsOf(raw.t?.perDevice).flatMap((r): PerDeviceEntry[] => {
+        const device = str(r.sIssuedToComputer);
+        if (!device || known.has(device.toLowerCase())) return [];
+        const version = productVersionFromId(num(r.ProductVersionID) ?? -1, ids);
+        const hardwareId = str(r.sHardwareId);
+        const expirationDate = str(r.ExpirationDate);
+        return [{
+            licenseServer: server,
+            licenseId: 0,
+            device,
+            ...(hardwareId ? { hardwareId } : {}),
+            status: "active",
+            licenseStatus: LicenseStatus.Active,
+            ...(version ? { productVersion: version } : {}),
+            host: "",
+            issueDate: "",
+            ...(expirationDate ? { expirationDate } : {}),
+        }];
+    });
+    return [...issued, ...onlyInReport];
+}
+
+/**
+ * A `usage-report` step's value as a ServerUsageReport: the report tables by their documented
+ * property names (Win32_TSLicenseReportEntry, ...FailedPerUserEntry, ...FailedPerUserSummaryEntry,
+ * ...SummaryEntry), Win32_TSIssuedLicense for the per-device rows. What a real server's report does
+ * not carry (license ids and hosts of per-user CALs, the host of a failed issuance) is left empty.
+ */
+export function decodeUsageReport(server: string, raw: unknown, productVersionIds: VersionIds = DEFAULT_PRODUCT_VERSION_IDS, now: Date = new Date()): ServerUsageReport {
+    const r = (raw ?? {}) as WireReport;
+    const packs = rowsOf(r.k);
+    const perUser = rowsOf(r.t?.perUser).flatMap((row): PerUserEntry[] => {
+        const user = str(row.User);
+        if (!user) return [];
+        const version = productVersionFromId(num(row.ProductVersionID) ?? -1, productVersionIds);
+        const expirationDate = str(row.ExpirationDate);
+        return [{ licenseServer: server, licenseId: 0, user, status: "active", ...(version ? { productVersion: version } : {}), host: "", issueDate: "", ...(expirationDate ? { expirationDate } : {}) }];
+    });
+    const failedPerUser = rowsOf(r.t?.failedPerUser).flatMap((row): FailedPerUserEntry[] => {
+        const user = str(row.User);
+        if (!user) return [];
+        const what = [str(row.CALType) ?? "per-user CAL", str(row.ProductVersion)].filter(Boolean).join(", ");
+        return [{ licenseServer: server, user, domain: domainOfUser(user), host: "", date: str(row.TriedIssuanceOn) ?? "", reason: `not issued: ${what}` }];
+    });
+    const failedPerUserSummary = rowsOf(r.t?.failedPerUserSummary).map((row): FailedPerUserSummaryEntry => ({
+        licenseServer: server,
+        domain: str(row.DomainName) ?? "",
+        failedIssuanceCount: num(row.FailedIssuanceCount) ?? 0,
+    }));
+    const fileName = str(r.f) ?? "";
+    const report: ServerUsageReport = {
+        licenseServer: server,
+        fileName,
+        generatedAt: str(r.g) ?? now.toISOString(),
+        perUser,
+        perDevice: decodePerDevice(server, r, packs, productVersionIds),
+        summary: decodeSummary(server, packs, rowsOf(r.t?.summary), productVersionIds),
+        failedPerUser,
+        failedPerUserSummary,
+    };
+    if (num(r.x) !== 1) report.warnings = [`DeleteReport did not remove report ${fileName || "(unnamed)"} from ${server}: delete it by hand (Win32_TSLicenseReport.DeleteReport)`];
+    return report;
 }

@@ -11,9 +11,14 @@ import { licenseServer } from "../registry";
 import { gone, type Raw } from "../resource-schema";
 import { calKeyPackResource, normalizedNumber, outputsFrom, parseInputs, type CalKeyPackOutputs } from "./inputs";
 import { installFirst, reconcileCount } from "./reconcile";
+import { convertPack, isGone, livePacks, movePack, relocationOf } from "./relocate";
 type Inputs = ReturnType<typeof parseInputs>;
 
-/** Properties whose change installs a different pack: the old one is replaced. */
+/**
+ * Properties whose change installs a different pack: the old one is replaced. Except (relocate.ts):
+ * a new `server`/`connection` in the same stack migrates the pack (Import*, then removal from the old
+ * server), and a new `licenseType` converts it (ConvertLicenses), both as updates.
+ */
 const REPLACE_ON_CHANGE = ["program", "productVersion", "licenseType", "server"] as const;
 /**
  * Properties an update applies in place (a new server instance: the pack is installed again). A new
@@ -26,16 +31,6 @@ function serverOf(inputs: Inputs) {
     return licenseServer(inputs.connection, inputs.server);
 }
 
-/**
- * The live key packs among `ids`, in the resource's order. A key pack of another shape with one of
- * these ids (a rebuilt server numbering its packs anew) is not this pack's.
- */
-async function livePacks(inputs: Inputs, ids: number[]): Promise<KeyPack[]> {
-    const all = await serverOf(inputs).listKeyPacks();
-    const ours = (p: KeyPack) => p.productVersion === inputs.productVersion && p.licenseType === inputs.licenseType;
-    return [...new Set(ids)].map((id) => all.find((p) => p.keyPackId === id && ours(p))).filter((p): p is KeyPack => p !== undefined);
-}
-
 function idsOf(id: string, props: Raw): number[] {
     const ids = props.keyPackIds;
     return Array.isArray(ids) && ids.length > 0 ? ids.map(Number) : [Number(id)];
@@ -46,8 +41,6 @@ function changedNumbers(before: Inputs, after: Inputs): string[] {
     const fields = [...new Set([...numberFieldsOf(before.program), ...numberFieldsOf(after.program)].map((f) => f.name))];
     return fields.filter((field) => normalizedNumber(before, field) !== normalizedNumber(after, field));
 }
-
-const isGone = (err: unknown) => err instanceof LicensingError && err.kind === LicensingErrorKind.NotFound;
 
 function issuedError(inputs: Inputs, keyPackId: number): LicensingError {
     return new LicensingError({
@@ -65,13 +58,18 @@ export const calKeyPackProvider = {
 
     async diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
         return diffParsed(parseInputs, olds, news, (before, after) => {
-            const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
+            const relocation = relocationOf(before, after, olds);
+            if (relocation?.kind === "replace") progress(relocation.reason);
+            const inPlace: readonly string[] = relocation?.kind === "move" ? ["server", "connection"] : relocation?.kind === "convert" ? ["licenseType"] : [];
+            const changed: string[] = REPLACE_ON_CHANGE.filter((k) => before[k] !== after[k]);
+            if (connectionKey(before.connection) !== connectionKey(after.connection)) changed.push("connection");
+            const replaces = changed.filter((k) => !inPlace.includes(k));
             replaces.push(...changedNumbers(before, after));
             // A first serverInstance (state written before it existed) is bookkeeping, not a rebuilt server.
             const updates: string[] = UPDATE_ON_CHANGE.filter((k) => before[k] !== after[k] && !(k === "serverInstance" && before[k] === undefined));
-            if (connectionKey(before.connection) !== connectionKey(after.connection)) replaces.push("connection");
+            updates.push(...changed.filter((k) => inPlace.includes(k)));
             // The same machine reached otherwise (SSH user, host key pin): stored, so refresh and delete use it.
-            else if (executorKey(before.connection) !== executorKey(after.connection)) updates.push("connection");
+            if (!changed.includes("connection") && executorKey(before.connection) !== executorKey(after.connection)) updates.push("connection");
             return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
         });
     },
@@ -119,6 +117,15 @@ export const calKeyPackProvider = {
         const inputs = parseInputs(news);
         const before = parseInputs(olds);
         const previous = olds as unknown as CalKeyPackOutputs;
+        const relocation = relocationOf(before, inputs, olds);
+        if (relocation?.kind === "move" || relocation?.kind === "convert") {
+            const packs =
+                relocation.kind === "move"
+                    ? await movePack(before, inputs, idsOf(id, olds), appliedCountOf(olds) ?? before.count)
+                    : await convertPack(before, inputs, idsOf(id, olds));
+            const result = await reconcileCount(serverOf(inputs), inputs, packs, inputs.count);
+            return { outs: outputsFrom(inputs, result, inputs.count) };
+        }
         const rebuilt = before.serverInstance !== undefined && inputs.serverInstance !== undefined && before.serverInstance !== inputs.serverInstance;
         if (!rebuilt && previous.totalLicenses === inputs.count && previous.keyPackIds?.length) {
             // Nothing to do on the server (a provider upgrade or a setting that only lives in state).

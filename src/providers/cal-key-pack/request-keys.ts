@@ -7,6 +7,12 @@
  *   totals), not from the count it grows to: the same repair attempted twice from the same live
  *   packs (a retry) shares a key, while a second repair after another hand change never matches the
  *   first repair's pack.
+ * - **Found again after a crash.** A migration to a server (relocate.ts) runs under the create key,
+ *   and a conversion's key packs under the create key and then the grow keys of the packs converted
+ *   before them: the keys a fresh create on that server would use. So when a refresh after a crash
+ *   has dropped the pack from state (its old key packs are gone) and the next `up` creates it again,
+ *   the create gets the migrated or converted packs back instead of installing a second time. Keys
+ *   stay unique per stay on a server: an uninstall forgets the keys of its key pack.
  * - **Unrecoverable.** Keys are HMACs under the stack's RequestKeySecret (random, in state only as
  *   ciphertext), so brute-forcing a 7-digit agreement number from a stored key needs that secret.
  */
@@ -39,3 +45,4 @@ export function growRequestKey(inputs: CalKeyPackInputs, packs: readonly KeyPack
     const base = [...packs].sort((a, b) => a.keyPackId - b.keyPackId).map((p) => `${p.keyPackId}:${p.totalLicenses}`);
     return hmac(inputs, ["grow", ...base]);
 }
+

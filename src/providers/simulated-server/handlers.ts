@@ -15,7 +15,7 @@ import { progress } from "../progress";
 import { gone, resourceSchema, type Raw } from "../resource-schema";
 import * as machine from "../simulated-machine";
 
-const inputsSchema = z.object({
+export const inputsSchema = z.object({
     providerVersion: z.string(),
     home: z.string().min(1),
     serverName: z.string().min(1),

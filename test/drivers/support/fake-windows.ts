@@ -71,6 +71,13 @@ const REINSTALL_OF: Record<string, string> = {
     InstallRetailPurchaseLicenseKeyPack: "ReinstallRetailPurchaseLicenseKeyPack",
 };
 
+/** Each Import* method and the Install* method whose inputs it takes (plus the source's name and product ID). */
+const INSTALL_OF_IMPORT: Record<string, string> = {
+    ImportAgreementLicenseKeyPack: "InstallAgreementLicenseKeyPack",
+    ImportOpenPurchaseLicenseKeyPack: "InstallOpenLicenseKeyPack",
+    ImportRetailPurchaseLicenseKeyPack: "InstallRetailPurchaseLicenseKeyPack",
+};
+
 export interface Execution {
     script: string;
     parameters: Record<string, string>;
@@ -172,6 +179,8 @@ export class FakeWindowsServer {
     clearinghouse = new FakeClearinghouse();
     /** Every Install* and Reinstall* method called, in order (the reinstall fallback's tests read it). */
     installCalls: string[] = [];
+    /** Every Import* call's source, as sent (sSourceLSName, sSourceLSProductId). */
+    imports: { method: string; sourceName: string; sourceProductId: string }[] = [];
     clearinghouseDown = false;
     /** The display language of this Windows: RegionInfo.DisplayName and the provider's list of country names follow it. */
     language = "en-US";
@@ -432,6 +441,14 @@ export class FakeWindowsServer {
             this.checkInstalled(body, this.pack(known.id), false);
             return { p: this.row(this.pack(known.id)), r: 1 };
         }
+        if (first.method === "ConvertLicenses") {
+            if (second) throw new Error("fake: a conversion step calls ConvertLicenses alone");
+            return this.convert(body, first, input);
+        }
+        if (INSTALL_OF_IMPORT[first.method] !== undefined && commands(body, "New-RdlsError").length > 0 && (input.srcid ?? "") === "") {
+            // The step's guard: with no source product ID, only a journaled retry may pass.
+            throw wbem(WbemCode.InvalidMethodParameters, "the source license server could not be read, so its product ID is unknown; nothing was imported");
+        }
         const reinstall = second && this.reinstallCall(body, first, second);
         const save = commands(body, "Save-RdlsJournal")[0]!;
         const program = stringValue(save.positional[2]!);
@@ -456,6 +473,42 @@ export class FakeWindowsServer {
         const value: Record<string, unknown> = { p: this.row(pack) };
         if (reinstall) value[reinstall.flag] = reinstalled ? 1 : 0;
         return value;
+    }
+
+    /**
+     * ConvertLicenses, as the step says it: an instance method on `$<var>`, which the step read with
+     * `Assert-RdlsPack <id>`; the step's guards on that pack first; `Count` of its available licenses
+     * into a new key pack of the other type (a pack left empty goes), journaled like an install.
+     */
+    private convert(body: Node, call: { method: string; args: Map<string, Node>; node: Node }, input: Record<string, string>): unknown {
+        const on = commands(body, "Invoke-CimMethod")[0]!.parameters.get("inputobject")?.text.trim();
+        const read = on ? assignedValue(body, on) : undefined;
+        const from = read && commands(read, "Assert-RdlsPack")[0];
+        if (!from) throw new Error("fake: ConvertLicenses is not called on a key pack the step read with Assert-RdlsPack");
+        const pack = this.pack(integerValue(from.positional[0]!)!);
+        this.guards(body, pack, call.node);
+        const count = Number(this.argument(call.args, "Count", input));
+        this.installCalls.push(call.method);
+        this.fault(call.method);
+        if (this.activation !== 0) throw wbem(WbemCode.InvalidOperation, `${call.method} returned 0x80041016`);
+        if (!Number.isInteger(count) || count < 1 || count > pack.available) throw wbem(WbemCode.ValueOutOfRange, `${call.method} returned 0x8004102B`);
+        const productType = pack.productType === 1 ? 0 : 1;
+        const converted = this.addPack({
+            type: pack.type,
+            versionId: pack.versionId,
+            versionText: pack.versionText,
+            description: pack.description.replace(/Per (User|Device)/, productType === 1 ? "Per User" : "Per Device"),
+            productType,
+            total: count,
+            ...(pack.numbers ? { numbers: pack.numbers } : {}),
+        });
+        pack.total -= count;
+        pack.available -= count;
+        if (pack.total === 0) this.packs = this.packs.filter((p) => p !== pack);
+        const save = commands(body, "Save-RdlsJournal")[0]!;
+        this.journal.set(input.key!, { id: converted.id, program: stringValue(save.positional[2]!) });
+        this.checkInstalled(body, converted, true);
+        return { p: this.row(converted) };
     }
 
     /**
@@ -490,7 +543,13 @@ export class FakeWindowsServer {
     private installPack(method: string, args: Map<string, Node>, input: Record<string, string>, reinstall: boolean): FakePack {
         this.installCalls.push(method);
         this.fault(method);
-        const family = reinstall ? Object.keys(REINSTALL_OF).find((m) => REINSTALL_OF[m] === method) : method;
+        const imported = INSTALL_OF_IMPORT[method] !== undefined;
+        const family = reinstall ? Object.keys(REINSTALL_OF).find((m) => REINSTALL_OF[m] === method) : (INSTALL_OF_IMPORT[method] ?? method);
+        const source = imported ? { name: String(this.argument(args, "sSourceLSName", input) ?? ""), id: String(this.argument(args, "sSourceLSProductId", input) ?? "") } : undefined;
+        if (source) {
+            if (!source.name || !/^[A-Z0-9]+$/i.test(source.id)) throw wbem(WbemCode.InvalidParameter, `${method} returned 0x80041008`);
+            this.imports.push({ method, sourceName: source.name, sourceProductId: source.id });
+        }
         const number = (name: string) => String(this.argument(args, name, input));
         let type: number;
         let versionId: number;
@@ -525,7 +584,9 @@ export class FakeWindowsServer {
             // As the simulator reads the documentation: a retail code is consumed by its first install;
             // only the computer (by name) that consumed it reinstalls it, once no pack of it is left.
             const consumer = this.clearinghouse.consumed.get(tag);
-            if (!reinstall && consumer !== undefined) throw denied();
+            // A migration moves a consumed code from the server that consumed it (sSourceLSName).
+            if (source && consumer !== undefined && consumer.toLowerCase() !== source.name.toLowerCase()) throw denied();
+            if (!reinstall && !source && consumer !== undefined) throw denied();
             if (reinstall && (consumer?.toLowerCase() !== this.name.toLowerCase() || this.packs.some((p) => p.numbers === tag))) throw denied();
         } else if (reinstall) {
             // Agreement and open numbers install fresh as long as they are entitled: never a reinstall.
@@ -756,4 +817,266 @@ function codeOfCountryName(name: string, languages: string[]): string | undefine
 function assignedVariable(command: Node): string | undefined {
     const assignment = ancestor(command, "assignment_expression");
     return assignment?.namedChildren[0]?.text.trim();
+}
+
+// ---- Usage reports and revocation: Win32_TSLicenseReport, Win32_TSIssuedLicense (the usage script) ----
+
+/** A Win32_TSIssuedLicense: a per-device CAL or a temporary license. */
+export interface FakeIssuedLicense {
+    LicenseId: number;
+    KeyPackId: number;
+    sIssuedToComputer: string;
+    sHardwareId: string;
+    /** 1 temporary, 2 active, 4 revoked. */
+    LicenseStatus: number;
+    IssueDate: Date;
+    ExpirationDate: Date;
+}
+
+/** A per-user CAL in use (a Win32_TSLicenseReportEntry of the next report), backed by a pack or counted beyond them. */
+export interface FakePerUserCal {
+    user: string;
+    versionId: number;
+    keyPackId?: number;
+    expires: Date;
+}
+
+const USAGE_STEPS: ReadonlySet<string> = new Set(["usage-report", "revoke-cal"]);
+const DAY_MS = 86_400_000;
+/** CIM DATETIME as the script's ConvertTo-RdlsDate prints it. */
+const cimDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+const versionText = (id: number) => `Windows Server ${productVersionFromId(id) ?? id}`;
+
+/**
+ * The license server's usage side, for the usage script: it issues CALs as session hosts would ask
+ * for them, answers GenerateReportEx / Fetch*Entries (paged by StartIndex and Count, LSERVER_I_NO_MORE_DATA
+ * past the end) / DeleteReport, and Revoke with the documented limit (20 % of a version's installed
+ * per-device CALs, at least 1; a revoked CAL counts until its expiration date). As the rest of this
+ * double, it reads the script's syntax tree and acts on what the script says.
+ */
+export class FakeUsageServer extends FakeWindowsServer {
+    now = new Date("2026-06-01T08:00:00Z");
+    licenses: FakeIssuedLicense[] = [];
+    perUserCals: FakePerUserCal[] = [];
+    failedPerUser: { User: string; TriedIssuanceOn: Date; versionId: number }[] = [];
+    /** Reports GenerateReportEx made that DeleteReport has not removed: file name → table rows by Fetch method. */
+    reports = new Map<string, Record<string, Record<string, unknown>[]>>();
+    /** Every Win32_TSLicenseReport / Win32_TSIssuedLicense method call, in order. */
+    usageCalls: { method: string; StartIndex?: number; Count?: number }[] = [];
+    private nextLicenseId = 1;
+    private nextReportNumber = 1;
+
+    /** A session host asked for a per-device CAL of `versionId` for `computer`: a permanent one from a pack, else a temporary license. */
+    connectDevice(computer: string, options: { versionId?: number; hardwareId?: string; temporary?: boolean } = {}): FakeIssuedLicense {
+        const versionId = options.versionId ?? 7;
+        const pack = options.temporary ? undefined : this.packs.find((p) => p.productType === 0 && p.versionId === versionId && p.available > 0 && !p.description.startsWith(BUILT_IN_PACK_DESCRIPTION));
+        if (pack) {
+            pack.issued += 1;
+            pack.available -= 1;
+        }
+        const license: FakeIssuedLicense = {
+            LicenseId: this.nextLicenseId++,
+            KeyPackId: pack?.id ?? 1,
+            sIssuedToComputer: computer,
+            sHardwareId: options.hardwareId ?? `0x${(0x1000 + this.nextLicenseId).toString(16)}-0x2`,
+            LicenseStatus: pack ? 2 : 1,
+            IssueDate: this.now,
+            ExpirationDate: new Date(this.now.getTime() + (pack ? 60 : 90) * DAY_MS),
+        };
+        this.licenses.push(license);
+        return license;
+    }
+
+    /** A user connected: a per-user CAL from a pack of `versionId`, or counted beyond them (not enforced). */
+    connectUser(user: string, versionId = 7): void {
+        const pack = this.packs.find((p) => p.productType === 1 && p.versionId === versionId && p.available > 0);
+        if (pack) {
+            pack.issued += 1;
+            pack.available -= 1;
+        }
+        this.perUserCals.push({ user, versionId, ...(pack ? { keyPackId: pack.id } : {}), expires: new Date(this.now.getTime() + 60 * DAY_MS) });
+    }
+
+    override async run(script: string, parameters: Readonly<Record<string, string>>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+        const tree = await parsePowerShell(script);
+        const steps = commands(tree.rootNode, "Invoke-RdlsStep");
+        if (tree.rootNode.hasError || steps.length === 0 || !steps.every((s) => USAGE_STEPS.has(stringValue(s.positional[1]!)))) return super.run(script, parameters);
+        const nonce = /^\$RdlsNonce = '([0-9a-f]+)'$/m.exec(script)![1]!;
+        const budget = Number(/^\$RdlsBudget = (\d+)$/m.exec(script)?.[1]);
+        const input = JSON.parse(Buffer.from(parameters[INPUT_PARAMETER] ?? "", "base64").toString("utf8")) as { o: Record<string, unknown>[] };
+        const results = steps.map((call) => {
+            const index = integerValue(call.positional[0]!)!;
+            const op = stringValue(call.positional[1]!);
+            try {
+                const body = call.positional[2]!;
+                const given = input.o[index] ?? {};
+                return { i: index, ok: 1, v: op === "usage-report" ? this.usageReport(tree.rootNode, body, given) : this.revokeCal(body, given) };
+            } catch (error) {
+                if (error instanceof StepError) return { i: index, ok: 0, e: error.info };
+                throw error;
+            }
+        });
+        const { text, spooled } = encodeResults(nonce, budget, results);
+        if (spooled) this.spool.set(nonce, spooled);
+        const stdout = [...this.noise, ""].join("\r\n") + text;
+        this.executions.push({ script, parameters: { ...parameters }, stdout });
+        return { stdout, stderr: "", exitCode: 0 };
+    }
+
+    private usageFault(body: Node, method: string): void {
+        const at = this.faults.findIndex((f) => f.method === method);
+        if (at < 0) return;
+        const [fault] = this.faults.splice(at, 1);
+        if (fault!.wbemCode !== undefined) throw cimFailure(body, method, fault!.wbemCode, fault!.exception ?? "The WMI provider failed the call.");
+        throw wbem(fault!.returnValue ?? WbemCode.Failed, `${method} returned 0x${(fault!.returnValue ?? WbemCode.Failed).toString(16).toUpperCase()}`);
+    }
+
+    private isBuiltIn(p: FakePack): boolean {
+        return p.productType === 3 || p.description.toLowerCase().startsWith(BUILT_IN_PACK_DESCRIPTION.toLowerCase());
+    }
+
+    /** The tables a report freezes, by the Fetch method that reads each, with the documented property names. */
+    private reportRows(): Record<string, Record<string, unknown>[]> {
+        const perUserVersions = new Set([...this.perUserCals.map((c) => c.versionId), ...this.packs.filter((p) => p.productType === 1).map((p) => p.versionId)]);
+        const summary = [...perUserVersions].sort().map((versionId) => {
+            const installed = this.packs.filter((p) => p.productType === 1 && p.versionId === versionId).reduce((n, p) => n + p.total, 0);
+            const issued = this.perUserCals.filter((c) => c.versionId === versionId).length;
+            return { ProductVersion: versionText(versionId), ProductVersionID: versionId, TSCALType: "Per User", InstalledLicenses: installed, IssuedLicenses: issued, TSCALAvailability: issued < installed ? "Available" : "None" };
+        });
+        const domains = new Map<string, number>();
+        for (const f of this.failedPerUser) {
+            const domain = f.User.includes("\\") ? f.User.split("\\")[0]! : "";
+            domains.set(domain, (domains.get(domain) ?? 0) + 1);
+        }
+        const versionOf = (keyPackId: number) => this.packs.find((p) => p.id === keyPackId)?.versionId ?? 0;
+        return {
+            FetchReportEntries: this.perUserCals.map((c) => ({ User: c.user, ExpirationDate: cimDate(c.expires), CALType: "RDS Per User CAL", ProductVersion: versionText(c.versionId), ProductVersionID: c.versionId })),
+            FetchReportPerDeviceEntries: this.licenses
+                .filter((l) => l.LicenseStatus === 2)
+                .map((l) => ({ sIssuedToComputer: l.sIssuedToComputer, sHardwareId: l.sHardwareId, ExpirationDate: cimDate(l.ExpirationDate), CALType: "RDS Per Device CAL", ProductVersion: versionText(versionOf(l.KeyPackId)), ProductVersionID: versionOf(l.KeyPackId) })),
+            FetchReportSummaryEntries: summary,
+            FetchReportFailedPerUserEntries: this.failedPerUser.map((f) => ({ User: f.User, TriedIssuanceOn: cimDate(f.TriedIssuanceOn), CALType: "RDS Per User CAL", ProductVersion: versionText(f.versionId), ProductVersionID: f.versionId })),
+            FetchReportFailedPerUserSummaryEntries: [...domains].map(([DomainName, FailedIssuanceCount]) => ({ DomainName, FailedIssuanceCount })),
+        };
+    }
+
+    /**
+     * The usage-report step as the script states it: the static GenerateReportEx, each
+     * `$tables.<name> = Read-RdlsReportTable $report <method> <out> $pageSize` paged as that function's
+     * loop pages (StartIndex advancing by the entries returned, stopping at the code it compares with
+     * $RdlsNoMoreData), Win32_TSIssuedLicense and Win32_TSLicenseKeyPack read, DeleteReport run
+     * whatever happened when the script calls it in a finally.
+     */
+    private usageReport(root: Node, body: Node, input: Record<string, unknown>): unknown {
+        const generate = commands(body, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "GenerateReportEx");
+        if (!generate || stringValue(generate.parameters.get("classname")!) !== "Win32_TSLicenseReport") throw new Error("fake: the report step does not call the static Win32_TSLicenseReport.GenerateReportEx");
+        this.usageCalls.push({ method: "GenerateReportEx" });
+        this.usageFault(body, "GenerateReportEx");
+        const fileName = `RDSLicenseReport-${String(this.nextReportNumber++).padStart(4, "0")}.xml`;
+        this.reports.set(fileName, this.reportRows());
+        const noMoreData = integerValue(assignedValue(root, "$RdlsNoMoreData")!);
+        const reader = descendants(root, "function_statement").find((f) => /^function\s+Read-RdlsReportTable\b/i.test(f.text));
+        if (!reader || !/\$start = \[uint32\]\(\$start \+ \$entries\.Count\)/.test(reader.text)) throw new Error("fake: Read-RdlsReportTable does not advance StartIndex by the entries returned");
+        const remove = commands(body, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "DeleteReport");
+        const inFinally = remove !== undefined && ancestor(remove.node, "finally_clause") !== undefined;
+        const pageSize = Number(input.p ?? 0);
+        const tables: Record<string, unknown[]> = {};
+        let deleted = 0;
+        const deleteReport = () => {
+            this.usageCalls.push({ method: "DeleteReport" });
+            try {
+                this.usageFault(body, "DeleteReport");
+                if (this.reports.delete(fileName)) deleted = 1;
+            } catch {
+                // The script swallows DeleteReport's failure (the report is then left, x = 0).
+            }
+        };
+        let issued: unknown[] = [];
+        let packs: unknown[] = [];
+        try {
+            for (const read of commands(body, "Read-RdlsReportTable")) {
+                const target = ancestor(read.node, "assignment_expression")?.namedChildren[0];
+                const name = target && memberRead(target)?.member;
+                if (!name) throw new Error("fake: a report table is read but not kept");
+                const [method, out] = [stringValue(read.positional[1]!), stringValue(read.positional[2]!)];
+                tables[name] = this.fetchAll(body, fileName, method, out, pageSize, noMoreData);
+            }
+            if (commands(body, "Get-CimInstance").some((c) => c.parameters.get("classname")?.text === "Win32_TSIssuedLicense")) {
+                issued = this.licenses.map((l) => ({ ...l, IssueDate: cimDate(l.IssueDate), ExpirationDate: cimDate(l.ExpirationDate) }));
+            }
+            if (commands(body, "Get-CimInstance").some((c) => c.parameters.get("classname")?.text === "Win32_TSLicenseKeyPack")) {
+                packs = this.packs
+                    .filter((p) => !this.isBuiltIn(p))
+                    .map((p) => ({ KeyPackId: p.id, ProductType: p.productType, ProductVersionID: p.versionId, TotalLicenses: p.total, IssuedLicenses: p.issued, AvailableLicenses: p.available }));
+            }
+        } catch (error) {
+            if (inFinally) deleteReport();
+            throw error;
+        }
+        if (remove) deleteReport();
+        return { f: fileName, g: cimDate(this.now), t: tables, l: issued, k: packs, x: deleted };
+    }
+
+    private fetchAll(body: Node, fileName: string, method: string, out: string, pageSize: number, noMoreData: number | undefined): unknown[] {
+        const expectedOut: Record<string, string> = {
+            FetchReportEntries: "ReportEntries",
+            FetchReportPerDeviceEntries: "ReportPerDeviceEntries",
+            FetchReportSummaryEntries: "ReportSummaryEntries",
+            FetchReportFailedPerUserEntries: "ReportFailedPerUserEntries",
+            FetchReportFailedPerUserSummaryEntries: "ReportFailedPerUserSummaryEntries",
+        };
+        if (expectedOut[method] !== out) throw new Error(`fake: ${method} has no out-array ${out}`);
+        const rows = this.reports.get(fileName)?.[method];
+        if (!rows) throw wbem(WbemCode.NotFound, `${method} returned 0x80041002`);
+        const all: unknown[] = [];
+        for (let start = 0; ; ) {
+            if (this.usageCalls.length > 10_000) throw new Error("fake: the paging loop does not end");
+            this.usageCalls.push({ method, StartIndex: start, Count: pageSize });
+            this.usageFault(body, method);
+            if (start >= rows.length) {
+                // LSERVER_I_NO_MORE_DATA: the end, when the script knows the code; an error when it does not.
+                if (noMoreData === 0x4001) return all;
+                throw wbem(0x4001, `${method} returned 0x00004001`);
+            }
+            const page = rows.slice(start, pageSize === 0 ? undefined : start + pageSize);
+            all.push(...page);
+            start += page.length;
+        }
+    }
+
+    /** The revoke-cal step: the device's active CAL, its pack's type, the dry run's count, and Revoke on the license. */
+    private revokeCal(body: Node, input: Record<string, unknown>): unknown {
+        const device = String(input.d ?? "");
+        if (device === "") return { r: "per-user" };
+        const license = this.licenses.find((l) => l.sIssuedToComputer.toLowerCase() === device.toLowerCase() && l.LicenseStatus === 2);
+        if (!license) return { r: "not-found" };
+        const pack = this.packs.find((p) => p.id === license.KeyPackId);
+        if (!pack) throw new StepError({ m: `key pack ${license.KeyPackId} of the license is gone`, k: "failed" });
+        const found = { id: license.LicenseId, kp: pack.id, v: pack.versionId };
+        if (pack.productType === 1) return { r: "per-user", c: found };
+        const state = this.revocationState(pack.versionId);
+        if (input.n === 1) {
+            return state.left === 0 ? { r: "limit", c: found, lim: state.limit, rc: 0, nx: state.next } : { c: found, lim: state.limit, rc: state.left };
+        }
+        const revoke = commands(body, "Invoke-CimMethod").find((c) => stringValue(c.parameters.get("methodname")!) === "Revoke");
+        if (!revoke || revoke.parameters.get("inputobject")?.text !== "$license") throw new Error("fake: Revoke is not called on the license");
+        this.usageCalls.push({ method: "Revoke" });
+        this.usageFault(body, "Revoke");
+        // Past the limit Revoke fails (the docs name no code) with NextRevokeAllowedOn: the script reports the limit.
+        if (state.left === 0) return { r: "limit", c: found, lim: state.limit, rc: 0, nx: state.next };
+        license.LicenseStatus = 4;
+        pack.issued -= 1;
+        pack.available += 1;
+        return { rv: 1, c: found, lim: state.limit, rc: state.left - 1 };
+    }
+
+    /** The server's own rule: revoked CALs of the version before their expiry, against 20 % of its installed per-device CALs. */
+    revocationState(versionId: number): { limit: number; left: number; next: string | null } {
+        const packs = this.packs.filter((p) => p.productType === 0 && p.versionId === versionId && !this.isBuiltIn(p));
+        const installed = packs.reduce((n, p) => n + p.total, 0);
+        const limit = Math.max(1, Math.floor(installed / 5));
+        const held = this.licenses.filter((l) => l.LicenseStatus === 4 && packs.some((p) => p.id === l.KeyPackId) && l.ExpirationDate > this.now);
+        const next = held.map((l) => l.ExpirationDate).sort((a, b) => a.getTime() - b.getTime())[0];
+        return { limit, left: Math.max(0, limit - held.length), next: next ? cimDate(next) : null };
+    }
 }
