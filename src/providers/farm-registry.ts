@@ -60,28 +60,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const isTransient = (err: unknown) => err instanceof LicensingError && err.transient;
 
 /**
- * Run `operations` on `target` in one remote execution (queued behind this process's other
- * executions on it), retrying a transient failure of the whole execution or of its results.
+ * `work` on `target` once this process's earlier executions on it are done (the farm's resources and
+ * the deployment scripts share one queue per machine), retried with backoff while it fails transient.
+ * `what` names the execution in the retry's progress line.
  */
-export async function executeFarm(
-    connection: Connection,
-    target: string,
-    operations: readonly FarmOperation[],
-    runAs?: AzureRunAs,
-): Promise<FarmOperationResult[]> {
+export function onTarget<T>(connection: Connection, target: string, what: string, work: () => Promise<T>): Promise<T> {
     const key = `${executorKey(connection)}#${target.toLowerCase()}`;
     const policy = retryPolicyFromEnv();
-    const attempt = async (): Promise<FarmOperationResult[]> => {
+    const attempt = async (): Promise<T> => {
         for (let n = 1; ; n++) {
             try {
-                const results = await executorFor(connection, runAs).execute(target, operations);
-                const failed = results.find((r): r is { ok: false; error: LicensingErrorData } => !r.ok);
-                if (failed && n < policy.attempts && new LicensingError(failed.error).transient) throw new LicensingError(failed.error);
-                return results;
+                return await work();
             } catch (err) {
                 if (!isTransient(err) || n >= policy.attempts) throw err;
                 const delay = backoffDelay(policy, n);
-                progress(`${target}: farm execution failed (${(err as LicensingError).kind}); retry ${n} in ${Math.round(delay / 100) / 10} s`);
+                progress(`${target}: ${what} failed (${(err as LicensingError).kind}); retry ${n} in ${Math.round(delay / 100) / 10} s`);
                 await sleep(delay);
             }
         }
@@ -94,6 +87,28 @@ export async function executeFarm(
         if (queues.get(key) === tail) queues.delete(key);
     });
     return run;
+}
+
+/**
+ * Run `operations` on `target` in one remote execution (queued behind this process's other
+ * executions on it), retrying a transient failure of the whole execution or of its results.
+ */
+export function executeFarm(
+    connection: Connection,
+    target: string,
+    operations: readonly FarmOperation[],
+    runAs?: AzureRunAs,
+): Promise<FarmOperationResult[]> {
+    let attempts = 0;
+    const allowed = retryPolicyFromEnv().attempts;
+    return onTarget(connection, target, "farm execution", async () => {
+        attempts += 1;
+        const results = await executorFor(connection, runAs).execute(target, operations);
+        const failed = results.find((r): r is { ok: false; error: LicensingErrorData } => !r.ok);
+        // A transient result is retried like a transient execution, but the last attempt returns it.
+        if (failed && attempts < allowed && new LicensingError(failed.error).transient) throw new LicensingError(failed.error);
+        return results;
+    });
 }
 
 /** What a batch of operations returns, operation by operation. */

@@ -1,12 +1,13 @@
 /**
  * Running the deployment scripts on a broker: the runner of its connection (as the domain identity,
- * on Azure), one execution at a time per broker from this provider process, and retries of a
- * transient failure (nothing ran, or the scripts are safe to run again: each step finds what exists).
+ * on Azure), one execution at a time per broker from this provider process (the same queue as the
+ * farm's licensing resources, ../farm-registry.ts), and retries of a transient failure (nothing
+ * ran, or the scripts are safe to run again: each step finds what exists).
  */
 import { LicensingError, LicensingErrorKind } from "../../licensing";
 import type { ScriptRunner } from "../../drivers/runners/script-runner";
-import { backoffDelay, retryPolicyFromEnv } from "../../scheduling/retry";
-import { executorKey, type Connection } from "../connection";
+import type { Connection } from "../connection";
+import { onTarget } from "../farm-registry";
 import { progress } from "../progress";
 import { toAzureRunAs, type RunAs } from "../run-as";
 
@@ -28,30 +29,7 @@ export async function brokerRunner(connection: Connection, runAs: RunAs | undefi
     }
 }
 
-const queues = new Map<string, Promise<unknown>>();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** `work` once the broker's earlier executions from this process are done, retried while transient. */
 export function onBroker<T>(connection: Connection, broker: string, work: () => Promise<T>): Promise<T> {
-    const key = `${executorKey(connection)}#${broker.toLowerCase()}`;
-    const policy = retryPolicyFromEnv();
-    const attempt = async (): Promise<T> => {
-        for (let n = 1; ; n++) {
-            try {
-                return await work();
-            } catch (err) {
-                if (!(err instanceof LicensingError) || !err.transient || n >= policy.attempts) throw err;
-                const delay = backoffDelay(policy, n);
-                progress(`${broker}: deployment execution failed (${err.kind}); retry ${n} in ${Math.round(delay / 100) / 10} s`);
-                await sleep(delay);
-            }
-        }
-    };
-    const run = (queues.get(key) ?? Promise.resolve()).then(attempt, attempt);
-    const tail = run.catch(() => undefined);
-    queues.set(key, tail);
-    void tail.then(() => {
-        if (queues.get(key) === tail) queues.delete(key);
-    });
-    return run;
+    return onTarget(connection, broker, "deployment execution", work);
 }
